@@ -1,0 +1,157 @@
+//! Did everything in the spec make it into the generated code? Counted, not assumed: operations
+//! are the methods of `impl Client`, definitions the items of `mod types`.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::Value;
+
+use crate::policy::Notes;
+
+/// What the (converted) spec contains.
+#[derive(Debug, Default)]
+pub struct Expected {
+    /// Operation ids, as progenitor names their methods (snake case).
+    pub operations: BTreeSet<String>,
+    /// Definition names, as typify names their types (upper camel case).
+    pub definitions: BTreeSet<String>,
+}
+
+impl Expected {
+    /// Reads operation ids and definition names from an OpenAPI tree.
+    pub fn of(doc: &Value) -> Self {
+        let operations = doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+            .filter_map(Value::as_object)
+            .flat_map(|item| item.values())
+            .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+            .map(|id| id.to_snake_case())
+            .collect();
+        let definitions = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|s| s.keys())
+            .map(|name| name.to_upper_camel_case())
+            .collect();
+        Self {
+            operations,
+            definitions,
+        }
+    }
+}
+
+/// One version's completeness, as `spec check` prints it.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// API version, `1.NN`.
+    pub version: String,
+    /// Operations in the spec.
+    pub operations_in_spec: usize,
+    /// Operations with a generated method.
+    pub operations_generated: usize,
+    /// Definitions in the spec.
+    pub definitions_in_spec: usize,
+    /// Definitions with a generated type.
+    pub definitions_generated: usize,
+    /// Each operation or definition left out.
+    pub missing: Vec<String>,
+    /// Spec fixes applied.
+    pub fixes: Vec<&'static str>,
+    /// What the policies changed.
+    pub notes: Notes,
+}
+
+impl Report {
+    /// Compares the generated file against the spec.
+    pub fn new(
+        version: &str,
+        expected: &Expected,
+        file: &syn::File,
+        fixes: Vec<&'static str>,
+        notes: Notes,
+    ) -> Self {
+        let methods = client_methods(file);
+        let types = type_names(file);
+        let mut missing = Vec::new();
+        for op in expected.operations.difference(&methods) {
+            missing.push(format!("operation {op}: no method generated"));
+        }
+        for def in expected.definitions.difference(&types) {
+            missing.push(format!("definition {def}: no type generated"));
+        }
+        Self {
+            version: version.to_string(),
+            operations_in_spec: expected.operations.len(),
+            operations_generated: expected.operations.intersection(&methods).count(),
+            definitions_in_spec: expected.definitions.len(),
+            definitions_generated: expected.definitions.intersection(&types).count(),
+            missing,
+            fixes,
+            notes,
+        }
+    }
+
+    /// Whether every operation and definition was generated.
+    pub fn is_complete(&self) -> bool {
+        self.missing.is_empty()
+            && self.operations_generated == self.operations_in_spec
+            && self.definitions_generated == self.definitions_in_spec
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "v{}: operations {}/{}, definitions {}/{}",
+            self.version,
+            self.operations_generated,
+            self.operations_in_spec,
+            self.definitions_generated,
+            self.definitions_in_spec
+        )?;
+        for m in &self.missing {
+            write!(f, "\n  missing: {m}")?;
+        }
+        Ok(())
+    }
+}
+
+fn client_methods(file: &syn::File) -> BTreeSet<String> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+            _ => None,
+        })
+        .filter(|imp| matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")))
+        .flat_map(|imp| imp.items.iter())
+        .filter_map(|it| match it {
+            syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn type_names(file: &syn::File) -> BTreeSet<String> {
+    let Some(types) = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return BTreeSet::new();
+    };
+    types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}

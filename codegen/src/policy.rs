@@ -1,0 +1,306 @@
+//! What the generated client should do where progenitor's default reading of a spec is wrong at
+//! run time. These are the project's choices, applied to every version alike (unlike `fixes`,
+//! which correct upstream mistakes in named versions).
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use crate::convert::{binary_schema, operations_mut};
+
+/// Operations whose success body is a stream of bytes: progress JSON lines, multiplexed or raw
+/// container output, tar archives. The spec types them as nothing (`()` would drop the body and,
+/// for a pull, cancel it) or as one JSON value (a stream of values is not one value). They return
+/// progenitor's `ByteStream`; the crate's stream decoders type the items.
+pub const STREAMING_OPERATIONS: &[&str] = &[
+    // JSON progress / message lines
+    "ImageCreate",
+    "ImagePush",
+    "ImageBuild",
+    "ImageLoad",
+    "PluginPull",
+    "PluginUpgrade",
+    "PluginPush",
+    "SystemEvents",
+    "ContainerStats",
+    // container output (stdcopy frames, or raw with a TTY)
+    "ContainerLogs",
+    "ServiceLogs",
+    "TaskLogs",
+    "ContainerAttach",
+    "ExecStart",
+    // tar archives
+    "ContainerExport",
+    "ContainerArchive",
+    "ContainerGetArchive",
+    "ImageGet",
+    "ImageGetAll",
+];
+
+/// What a policy changed, for `spec check`.
+#[derive(Debug, Default, Clone)]
+pub struct Notes {
+    /// Streaming operations found in this version.
+    pub streaming: BTreeSet<String>,
+    /// `operation: what was dropped and why`.
+    pub adapted: Vec<String>,
+}
+
+/// Applies every policy to an OpenAPI 3 tree.
+pub fn apply_all(doc: &mut Value) -> Notes {
+    let mut notes = Notes::default();
+    streaming_responses(doc, &mut notes);
+    one_success_kind(doc, &mut notes);
+    nullable_collections(doc);
+    lenient_strings(doc);
+    notes
+}
+
+fn is_success(code: &str) -> bool {
+    code.starts_with('2') || code == "101"
+}
+
+/// Success bodies of [`STREAMING_OPERATIONS`] become byte streams; their `101` (an upgrade the
+/// generated call cannot drive: the hijacked attach/exec is handwritten) is dropped.
+fn streaming_responses(doc: &mut Value, notes: &mut Notes) {
+    for (_, _, op) in operations_mut(doc) {
+        let Some(id) = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if !STREAMING_OPERATIONS.contains(&id.as_str()) {
+            continue;
+        }
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            continue;
+        };
+        if responses.remove("101").is_some() {
+            notes.adapted.push(format!(
+                "{id}: 101 dropped: the generated call reads the 200 stream; the hijacked \
+                 (stdin) form is handwritten"
+            ));
+        }
+        for (code, response) in responses.iter_mut() {
+            if !code.starts_with('2') {
+                continue;
+            }
+            let Some(response) = response.as_object_mut() else {
+                continue;
+            };
+            let media = response
+                .get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| {
+                    c.keys()
+                        .find(|k| !k.starts_with("application/json"))
+                        .cloned()
+                })
+                .unwrap_or_else(|| "application/octet-stream".to_string());
+            response.insert(
+                "content".into(),
+                json!({ media: { "schema": binary_schema() } }),
+            );
+        }
+        notes.streaming.insert(id);
+    }
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy, Debug)]
+enum Kind {
+    Empty,
+    Upgrade,
+    Body,
+}
+
+fn kind(code: &str, response: &Value) -> Kind {
+    if response
+        .get("content")
+        .and_then(Value::as_object)
+        .is_some_and(|c| !c.is_empty())
+    {
+        Kind::Body
+    } else if code == "101" {
+        Kind::Upgrade
+    } else {
+        Kind::Empty
+    }
+}
+
+/// progenitor gives an operation one success type. Where the spec lists several kinds (SystemAuth:
+/// 200 JSON + 204 empty; the websocket attach: 101 + 200 empty), the richer one is kept: a body
+/// over an upgrade over nothing. A dropped empty 2xx is a status the daemon does not send for
+/// these operations.
+fn one_success_kind(doc: &mut Value, notes: &mut Notes) {
+    for (_, _, op) in operations_mut(doc) {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            continue;
+        };
+        let kinds: Vec<(String, Kind)> = responses
+            .iter()
+            .filter(|(code, _)| is_success(code))
+            .map(|(code, r)| (code.clone(), kind(code, r)))
+            .collect();
+        let Some(best) = kinds.iter().map(|(_, k)| *k).max() else {
+            continue;
+        };
+        for (code, k) in kinds {
+            if k != best {
+                responses.remove(&code);
+                notes.adapted.push(format!(
+                    "{id}: {code} ({k:?}) dropped beside a {best:?} success response"
+                ));
+            }
+        }
+    }
+}
+
+/// Go encodes a nil slice or map as `null`, and Docker sends it (`Ports`, `Labels`, `Warnings`,
+/// `Env`...). Every array- or map-valued property is made nullable, so it decodes to `None`; this
+/// also keeps "omitted" (`None`) apart from "empty" (`Some(vec![])`) in requests.
+fn nullable_collections(doc: &mut Value) {
+    fn is_collection(schema: &Map<String, Value>) -> bool {
+        match schema.get("type").and_then(Value::as_str) {
+            Some("array") => true,
+            Some("object") => {
+                schema.contains_key("additionalProperties") && !schema.contains_key("properties")
+            }
+            _ => false,
+        }
+    }
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for prop in props.values_mut() {
+                        if let Some(prop) = prop.as_object_mut() {
+                            if is_collection(prop) {
+                                prop.insert("nullable".into(), json!(true));
+                            }
+                        }
+                    }
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(doc);
+}
+
+/// String constraints (`pattern`, `minLength`, `maxLength`) would make typify wrap the string in
+/// a validating newtype: a response value that breaks them (another engine's ids, a looser name)
+/// would fail the whole response, and requests would need `try_from`. The daemon validates what
+/// it is sent, so the client takes strings as they are; the constraint stays in the description.
+fn lenient_strings(doc: &mut Value) {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                if map.get("type") == Some(&json!("string")) {
+                    let mut removed = Vec::new();
+                    for key in ["pattern", "minLength", "maxLength"] {
+                        if let Some(value) = map.remove(key) {
+                            removed.push(format!("{key}: {value}"));
+                        }
+                    }
+                    if !removed.is_empty() {
+                        let note = format!(
+                            "\n\nConstraint (checked by the daemon): {}.",
+                            removed.join(", ")
+                        );
+                        let description = map.entry("description").or_insert_with(|| json!(""));
+                        if let Value::String(d) = description {
+                            d.push_str(&note);
+                        }
+                    }
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(doc);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(responses: Value) -> Value {
+        json!({"paths": {"/x": {"post": {"operationId": "ContainerAttach", "responses": responses}}}})
+    }
+
+    #[test]
+    fn streaming_operation_becomes_byte_stream() {
+        let mut doc = op(
+            json!({"101": {"description": "hijack"}, "200": {"description": "ok"},
+            "404": {"description": "nf", "content": {"application/json": {"schema": {}}}}}),
+        );
+        let notes = apply_all(&mut doc);
+        let r = &doc["paths"]["/x"]["post"]["responses"];
+        assert!(r.get("101").is_none());
+        assert_eq!(
+            r["200"]["content"]["application/octet-stream"]["schema"],
+            binary_schema()
+        );
+        assert!(
+            r["404"]["content"]["application/json"].is_object(),
+            "errors untouched"
+        );
+        assert!(notes.streaming.contains("ContainerAttach"));
+    }
+
+    #[test]
+    fn richer_success_kind_wins() {
+        let mut doc = json!({"paths": {"/auth": {"post": {"operationId": "SystemAuth", "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": {}}}},
+            "204": {"description": "no error"}}}}}});
+        let notes = apply_all(&mut doc);
+        assert!(
+            doc["paths"]["/auth"]["post"]["responses"]
+                .get("204")
+                .is_none()
+        );
+        assert_eq!(notes.adapted.len(), 1);
+    }
+
+    #[test]
+    fn collections_become_nullable() {
+        let mut doc = json!({"components": {"schemas": {"C": {"type": "object", "properties": {
+            "Names": {"type": "array", "items": {"type": "string"}},
+            "Labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "State": {"type": "object", "properties": {"Env": {"type": "array"}}},
+            "Id": {"type": "string"}}}}}});
+        apply_all(&mut doc);
+        let p = &doc["components"]["schemas"]["C"]["properties"];
+        assert_eq!(p["Names"]["nullable"], json!(true));
+        assert_eq!(p["Labels"]["nullable"], json!(true));
+        assert!(p["State"].get("nullable").is_none());
+        assert_eq!(p["State"]["properties"]["Env"]["nullable"], json!(true));
+        assert!(p["Id"].get("nullable").is_none());
+    }
+
+    #[test]
+    fn string_constraints_move_to_the_description() {
+        let mut doc = json!({"components": {"schemas": {"Name": {"type": "string", "pattern": "^a$", "maxLength": 3}}}});
+        apply_all(&mut doc);
+        let name = &doc["components"]["schemas"]["Name"];
+        assert!(name.get("pattern").is_none() && name.get("maxLength").is_none());
+        assert!(
+            name["description"]
+                .as_str()
+                .unwrap()
+                .contains("pattern: \"^a$\""),
+            "{name}"
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! The HTTP client defaults every generated client starts from.
+//!
+//! progenitor's own `Client::new` sets a 15 s total timeout, which would cut follow-mode logs,
+//! events, pulls and `wait`; the generated `new` is rewritten to call [`default_client`] instead.
+
+use std::time::Duration;
+
+/// Connect timeout applied by default. There is no total timeout by default.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `User-Agent` sent with every request.
+pub const USER_AGENT: &str = concat!("docker-engine-client/", env!("CARGO_PKG_VERSION"));
+
+/// A reqwest client with the crate's defaults: a connect timeout, no total timeout, our
+/// `User-Agent`.
+pub fn default_client() -> reqwest::Client {
+    builder().build().unwrap_or_default()
+}
+
+/// The builder behind [`default_client`], for callers that add to it.
+pub fn builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(USER_AGENT)
+}

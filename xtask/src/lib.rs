@@ -1,0 +1,16 @@
+//! Project chores behind `cargo xtask`: keeping the Engine API specs in sync, adding a new Engine
+//! release, and checking that every version generates completely.
+
+pub mod fetch;
+pub mod manifest;
+pub mod spec;
+
+use std::path::PathBuf;
+
+/// The workspace root (the folder above `xtask/`).
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}

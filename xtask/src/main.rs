@@ -1,0 +1,55 @@
+//! `cargo xtask <command>`: see `cargo xtask help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use xtask::{project_root, spec};
+
+const HELP: &str = "\
+cargo xtask <command>
+
+  spec sync [--from DIR]     copy (from DIR) or download every spec of spec/manifest.toml into
+                             spec/, refusing a file whose sha256 differs
+  spec add 1.NN [--from DIR] add a new Engine API version: spec, manifest entry, cargo feature
+  spec check [1.NN ...]      generate every version (no compile) and compare with the spec
+  spec features              print the cargo feature of every version, one per line
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = project_root();
+    let result = match args.as_slice() {
+        ["spec", "sync", rest @ ..] => {
+            from_flag(rest).and_then(|from| spec::sync(&root, from.as_deref()))
+        }
+        ["spec", "add", version, rest @ ..] => {
+            from_flag(rest).and_then(|from| spec::add(&root, version, from.as_deref()))
+        }
+        ["spec", "check", versions @ ..] => {
+            let versions: Vec<String> = versions.iter().map(|s| s.to_string()).collect();
+            spec::check(&root, &versions).map(|_| ())
+        }
+        ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
+        [] | ["help" | "--help" | "-h"] => {
+            print!("{HELP}");
+            Ok(())
+        }
+        _ => Err(format!("unknown command: {}\n\n{HELP}", args.join(" "))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn from_flag(rest: &[&str]) -> Result<Option<PathBuf>, String> {
+    match rest {
+        [] => Ok(None),
+        ["--from", dir] => Ok(Some(PathBuf::from(dir))),
+        other => Err(format!("unexpected arguments: {}", other.join(" "))),
+    }
+}
