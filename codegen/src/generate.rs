@@ -21,6 +21,8 @@ pub fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
+        // Comparing values (in tests, in caches, in reconcile loops) is basic; bollard has it too.
+        .with_derive("PartialEq")
         // Each version's `Client` carries the crate's shared per-client state and gets its
         // `ClientHooks` from `postprocess` (request media types, tracing, error mapping).
         .with_inner_type(quote!(crate::hooks::Hooks))
@@ -119,5 +121,31 @@ fn one_line(s: &str) -> String {
         format!("{}…", &line[..line.floor_char_boundary(300)])
     } else {
         line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_blamed_on_its_operation() {
+        // Two request media types: progenitor answers with todo!().
+        let doc = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1.99"},
+            "paths": {
+                "/fine": {"get": {"operationId": "Fine", "responses": {"204": {"description": "ok"}}}},
+                "/bad": {"post": {"operationId": "Bad", "responses": {"204": {"description": "ok"}},
+                    "requestBody": {"content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "text/plain": {"schema": {"type": "string"}}}}}}
+            }
+        });
+        let err = run_progenitor("1.99", &doc).unwrap_err().to_string();
+        assert!(
+            err.starts_with("v1.99: Bad (POST /bad): progenitor panicked"),
+            "{err}"
+        );
+        assert!(!err.contains("Fine"), "{err}");
     }
 }

@@ -51,6 +51,7 @@ pub fn apply_all(doc: &mut Value) -> Notes {
     let mut notes = Notes::default();
     streaming_responses(doc, &mut notes);
     one_success_kind(doc, &mut notes);
+    nullable_definitions_at_use(doc);
     nullable_collections(doc);
     lenient_strings(doc);
     notes
@@ -160,6 +161,53 @@ fn one_success_kind(doc: &mut Value, notes: &mut Notes) {
             }
         }
     }
+}
+
+/// A definition marked nullable (`ContainerState`, `ClusterInfo`, ...) would become a newtype
+/// around an `Option` of an `...Inner` struct (`state.0.unwrap().status`). Where such a value can
+/// be null is where it is used, so nullability moves there: the definition is a plain struct, and
+/// a property referring to it is optional (`Option<ContainerState>`, taking `null`) even if the
+/// spec lists it as required.
+fn nullable_definitions_at_use(doc: &mut Value) {
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return;
+    };
+    let mut nullable = BTreeSet::new();
+    for (name, schema) in schemas.iter_mut() {
+        if let Some(schema) = schema.as_object_mut() {
+            if schema.remove("nullable") == Some(json!(true)) {
+                nullable.insert(format!("#/components/schemas/{name}"));
+            }
+        }
+    }
+    fn walk(v: &mut Value, nullable: &BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                let refs_nullable: Vec<String> = map
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, p)| {
+                        p.get("$ref")
+                            .and_then(Value::as_str)
+                            .is_some_and(|r| nullable.contains(r))
+                    })
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                if let Some(Value::Array(required)) = map.get_mut("required") {
+                    required.retain(|r| {
+                        !r.as_str()
+                            .is_some_and(|r| refs_nullable.iter().any(|n| n == r))
+                    });
+                }
+                map.values_mut().for_each(|v| walk(v, nullable));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, nullable)),
+            _ => {}
+        }
+    }
+    walk(doc, &nullable);
 }
 
 /// Go encodes a nil slice or map as `null`, and Docker sends it (`Ports`, `Labels`, `Warnings`,
@@ -287,6 +335,18 @@ mod tests {
         assert!(p["State"].get("nullable").is_none());
         assert_eq!(p["State"]["properties"]["Env"]["nullable"], json!(true));
         assert!(p["Id"].get("nullable").is_none());
+    }
+
+    #[test]
+    fn nullable_definitions_become_optional_uses() {
+        let mut doc = json!({"components": {"schemas": {
+            "State": {"type": "object", "nullable": true, "properties": {"Status": {"type": "string"}}},
+            "Container": {"type": "object", "required": ["State", "Id"], "properties": {
+                "State": {"$ref": "#/components/schemas/State"}, "Id": {"type": "string"}}}}}});
+        apply_all(&mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert!(schemas["State"].get("nullable").is_none());
+        assert_eq!(schemas["Container"]["required"], json!(["Id"]));
     }
 
     #[test]

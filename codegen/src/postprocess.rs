@@ -194,3 +194,77 @@ pub fn hooks(doc: &Value) -> syn::File {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(tokens: TokenStream) -> syn::File {
+        syn::parse2(tokens).unwrap()
+    }
+
+    #[test]
+    fn string_enums_gain_other() {
+        let mut f = file(quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone, Copy, Debug, PartialEq)]
+                pub enum Kind { #[serde(rename = "a")] A }
+                impl ::std::fmt::Display for Kind {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        match *self { Self::A => f.write_str("a") }
+                    }
+                }
+                impl ::std::str::FromStr for Kind {
+                    type Err = String;
+                    fn from_str(value: &str) -> Result<Self, String> {
+                        match value { "a" => Ok(Self::A), _ => Err("invalid value".into()) }
+                    }
+                }
+                pub enum Data { B(u8) }
+            }
+        });
+        assert_eq!(open_enums(&mut f), 1, "only the all-unit enum is opened");
+        let code = prettyplease::unparse(&f);
+        assert!(
+            code.contains("#[serde(untagged)]\n        Other(::std::string::String)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("Self::Other(ref value) => f.write_str(value)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("other => Ok(Self::Other(other.to_string()))"),
+            "{code}"
+        );
+        assert!(!code.contains("Copy"), "{code}");
+    }
+
+    #[test]
+    fn client_new_uses_crate_defaults() {
+        let mut f = file(quote! {
+            impl Client {
+                pub fn new(baseurl: &str, inner: X) -> Self {
+                    let dur = ::std::time::Duration::from_secs(15u64);
+                    Self::new_with_client(baseurl, reqwest::ClientBuilder::new().timeout(dur).build().unwrap(), inner)
+                }
+            }
+        });
+        client_new(&mut f);
+        let code = prettyplease::unparse(&f);
+        assert!(
+            code.contains("crate::http::default_client()") && !code.contains("from_secs"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn hooks_carry_the_request_media_types() {
+        let doc = serde_json::json!({"paths": {"/build": {"post": {"operationId": "ImageBuild", X_CONTENT_TYPE: "application/x-tar"}}}});
+        let code = prettyplease::unparse(&hooks(&doc));
+        assert!(
+            code.contains("(\"image_build\", \"application/x-tar\")"),
+            "{code}"
+        );
+    }
+}
