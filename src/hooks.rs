@@ -25,10 +25,10 @@ pub fn pre(
     media_types: &[(&str, &str)],
 ) {
     request.headers_mut().remove(PROGENITOR_API_VERSION);
-    if let Some((_, media)) = media_types.iter().find(|(id, _)| *id == operation_id) {
-        if let Ok(value) = HeaderValue::from_str(media) {
-            request.headers_mut().insert(CONTENT_TYPE, value);
-        }
+    if let Some((_, media)) = media_types.iter().find(|(id, _)| *id == operation_id)
+        && let Ok(value) = HeaderValue::from_str(media)
+    {
+        request.headers_mut().insert(CONTENT_TYPE, value);
     }
 }
 

@@ -128,10 +128,8 @@ fn x_nullable(doc: &mut Value) -> Result<(), String> {
     fn walk(v: &mut Value) {
         match v {
             Value::Object(map) => {
-                if let Some(flag) = map.remove("x-nullable") {
-                    if flag == Value::Bool(true) {
-                        map.insert("nullable".into(), Value::Bool(true));
-                    }
+                if map.remove("x-nullable") == Some(Value::Bool(true)) {
+                    map.insert("nullable".into(), Value::Bool(true));
                 }
                 map.values_mut().for_each(walk);
             }

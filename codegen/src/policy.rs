@@ -174,10 +174,10 @@ fn nullable_definitions_at_use(doc: &mut Value) {
     };
     let mut nullable = BTreeSet::new();
     for (name, schema) in schemas.iter_mut() {
-        if let Some(schema) = schema.as_object_mut() {
-            if schema.remove("nullable") == Some(json!(true)) {
-                nullable.insert(format!("#/components/schemas/{name}"));
-            }
+        if let Some(schema) = schema.as_object_mut()
+            && schema.remove("nullable") == Some(json!(true))
+        {
+            nullable.insert(format!("#/components/schemas/{name}"));
         }
     }
     fn walk(v: &mut Value, nullable: &BTreeSet<String>) {
@@ -228,10 +228,10 @@ fn nullable_collections(doc: &mut Value) {
             Value::Object(map) => {
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
                     for prop in props.values_mut() {
-                        if let Some(prop) = prop.as_object_mut() {
-                            if is_collection(prop) {
-                                prop.insert("nullable".into(), json!(true));
-                            }
+                        if let Some(prop) = prop.as_object_mut()
+                            && is_collection(prop)
+                        {
+                            prop.insert("nullable".into(), json!(true));
                         }
                     }
                 }

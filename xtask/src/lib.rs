@@ -1,6 +1,7 @@
 //! Project chores behind `cargo xtask`: keeping the Engine API specs in sync, adding a new Engine
 //! release, and checking that every version generates completely.
 
+pub mod bench;
 pub mod fetch;
 pub mod manifest;
 pub mod spec;

@@ -13,6 +13,7 @@ cargo xtask <command>
   spec add 1.NN [--from DIR] add a new Engine API version: spec, manifest entry, cargo feature
   spec check [1.NN ...]      generate every version (no compile) and compare with the spec
   spec features              print the cargo feature of every version, one per line
+  bench build                cold/incremental build time vs. bollard, and spec check time
 ";
 
 fn main() -> ExitCode {
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
             let versions: Vec<String> = versions.iter().map(|s| s.to_string()).collect();
             spec::check(&root, &versions).map(|_| ())
         }
+        ["bench", "build"] => xtask::bench::build(&root),
         ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");

@@ -1,0 +1,136 @@
+//! `cargo xtask bench build`: cold and incremental build times of a small binary using this crate,
+//! side by side with the same binary using bollard, plus `spec check` wall time, in one run.
+//!
+//! Each binary is its own throwaway project in a temp folder with its own fresh target folder;
+//! dependencies are fetched before the clock starts, so the network is not measured.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const OURS_MAIN: &str = r#"use docker_engine_client::{hooks::Hooks, http, v1_55::Client};
+#[tokio::main]
+async fn main() {
+    let http = http::builder().unix_socket("/var/run/docker.sock").build().unwrap();
+    let docker = Client::new_with_client("http://docker/v1.41", http, Hooks::default());
+    let list = docker.container_list().all(true).send().await.unwrap().into_inner();
+    println!("{}", list.len());
+}
+"#;
+
+const BOLLARD_MAIN: &str = r#"#[tokio::main]
+async fn main() {
+    let docker = bollard::Docker::connect_with_local_defaults().unwrap();
+    let list = docker.list_containers(None::<bollard::query_parameters::ListContainersOptions>).await.unwrap();
+    println!("{}", list.len());
+}
+"#;
+
+/// Runs the build benchmark and prints a Markdown table.
+pub fn build(root: &Path) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("dec-bench-build-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let ours_dep = format!(
+        "docker-engine-client = {{ path = {:?} }}",
+        root.display().to_string()
+    );
+    let ours = project(&dir, "ours", &ours_dep, OURS_MAIN)?;
+    let bollard = project(&dir, "with-bollard", "bollard = \"0.21\"", BOLLARD_MAIN)?;
+
+    for p in [&ours, &bollard] {
+        run(Command::new("cargo").arg("fetch").current_dir(p))?;
+    }
+    let rustc = String::from_utf8_lossy(
+        &Command::new("rustc")
+            .arg("-V")
+            .output()
+            .map_err(|e| e.to_string())?
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    let bollard_cold = timed(
+        Command::new("cargo")
+            .args(["build", "--offline"])
+            .current_dir(&bollard),
+    )?;
+    let ours_cold = timed(
+        Command::new("cargo")
+            .args(["build", "--offline"])
+            .current_dir(&ours),
+    )?;
+    // Incremental: touch a handwritten file of the library and rebuild.
+    let touched = root.join("src/http.rs");
+    let text = std::fs::read(&touched).map_err(|e| e.to_string())?;
+    std::fs::write(&touched, &text).map_err(|e| e.to_string())?;
+    let ours_incremental = timed(
+        Command::new("cargo")
+            .args(["build", "--offline"])
+            .current_dir(&ours),
+    )?;
+    let check = timed(
+        Command::new("cargo")
+            .args(["xtask", "spec", "check"])
+            .current_dir(root),
+    )?;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let s = |d: Duration| format!("{:.1} s", d.as_secs_f64());
+    println!(
+        "{rustc}, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("| what | time |\n|---|---|");
+    println!(
+        "| cold `cargo build`, binary using bollard 0.21 (default features) | {} |",
+        s(bollard_cold)
+    );
+    println!(
+        "| cold `cargo build`, binary using docker-engine-client (default features) | {} |",
+        s(ours_cold)
+    );
+    println!(
+        "| ratio ours / bollard | {:.2}× |",
+        ours_cold.as_secs_f64() / bollard_cold.as_secs_f64()
+    );
+    println!(
+        "| rebuild after touching `src/http.rs` | {} |",
+        s(ours_incremental)
+    );
+    println!(
+        "| `cargo xtask spec check` (31 versions, generation only) | {} |",
+        s(check)
+    );
+    Ok(())
+}
+
+fn project(
+    dir: &Path,
+    name: &str,
+    dependency: &str,
+    main: &str,
+) -> Result<std::path::PathBuf, String> {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.join("src")).map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[workspace]\n\n[dependencies]\n{dependency}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n"
+    );
+    std::fs::write(p.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    std::fs::write(p.join("src/main.rs"), main).map_err(|e| e.to_string())?;
+    Ok(p)
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
+}
+
+fn timed(cmd: &mut Command) -> Result<Duration, String> {
+    let start = Instant::now();
+    run(cmd.env("CARGO_TERM_QUIET", "true"))?;
+    Ok(start.elapsed())
+}
