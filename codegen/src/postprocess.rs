@@ -6,6 +6,11 @@
 //! - [`open_enums`]: typify's enums are closed, so a value the spec does not know (a newer daemon,
 //!   Podman) fails the whole response. Each string enum gets an `Other(String)` variant that keeps
 //!   the unknown value, serialises it back unchanged, and leaves the known values typed.
+//! - [`drop_type_builders`]: typify's per-type builders (`types::builder`) are more than half of
+//!   the generated code and of its compile time; struct literals with `..Default::default()` do
+//!   the same job. Operation builders keep their `body_map`, now over the plain type.
+//! - [`doc_code_blocks`]: the spec's descriptions hold JSON, shell and Go snippets in Markdown
+//!   fences, which rustdoc would compile and run as Rust doctests; they become `text` blocks.
 //! - [`hooks`]: the `ClientHooks` implementation (progenitor's `HooksMode::Expected`), delegating
 //!   to the crate's handwritten `hooks` module, with this version's per-operation request media
 //!   types.
@@ -25,7 +30,9 @@ pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File,
         message: e.to_string(),
     })?;
     client_new(&mut file);
+    drop_type_builders(&mut file);
     open_enums(&mut file);
+    doc_code_blocks(&mut file);
     file.items.extend(hooks(doc).items);
     Ok(file)
 }
@@ -50,6 +57,189 @@ pub fn client_new(file: &mut syn::File) {
             }
         }
     }
+}
+
+/// Removes `types::builder` and `T::builder()`, and makes the operation builders hold the plain
+/// body types.
+pub fn drop_type_builders(file: &mut syn::File) {
+    let mut with_default = std::collections::BTreeSet::new();
+    if let Some(types) = module_items(file, "types") {
+        types.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
+        for item in types.iter_mut() {
+            if let syn::Item::Impl(imp) = item
+                && imp.trait_.is_none()
+            {
+                imp.items
+                    .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+            }
+        }
+        types.retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.trait_.is_none() && imp.items.is_empty()));
+        for item in types.iter() {
+            match item {
+                syn::Item::Struct(s) if derives(&s.attrs, "Default") => {
+                    with_default.insert(s.ident.to_string());
+                }
+                syn::Item::Impl(imp)
+                    if imp.trait_.as_ref().is_some_and(|(p, _)| {
+                        p.segments.last().is_some_and(|s| s.ident == "Default")
+                    }) =>
+                {
+                    if let syn::Type::Path(p) = &*imp.self_ty
+                        && let Some(last) = p.path.segments.last()
+                    {
+                        with_default.insert(last.ident.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    /// `types::builder::X` → `types::X`.
+    struct Plain;
+    impl VisitMut for Plain {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            let idents: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if idents.len() == 3 && idents[0] == "types" && idents[1] == "builder" {
+                let mut segments = path.segments.clone().into_iter().collect::<Vec<_>>();
+                segments.remove(1);
+                path.segments = segments.into_iter().collect();
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    let Some(builders) = module_items(file, "builder") else {
+        return;
+    };
+    for item in builders.iter_mut() {
+        Plain.visit_item_mut(item);
+    }
+    // Initialisers of bodies whose type has no `Default`.
+    for item in builders.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let Some(body_ty) = body_type_of(imp) else {
+            continue;
+        };
+        if with_default.contains(&body_ty) {
+            continue;
+        }
+        struct Init;
+        impl VisitMut for Init {
+            fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
+                if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
+                    fv.expr = syn::parse_quote!(Err("body was not set".to_string()));
+                }
+            }
+        }
+        for it in &mut imp.items {
+            if let syn::ImplItem::Fn(f) = it
+                && f.sig.ident == "new"
+            {
+                Init.visit_impl_item_fn_mut(f);
+            }
+        }
+    }
+}
+
+/// Marks every fenced code block in doc comments as `text`.
+pub fn doc_code_blocks(file: &mut syn::File) {
+    struct Docs;
+    impl VisitMut for Docs {
+        fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+            if !attr.path().is_ident("doc") {
+                return;
+            }
+            let syn::Meta::NameValue(nv) = &mut attr.meta else {
+                return;
+            };
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) = &nv.value
+            else {
+                return;
+            };
+            let value = text.value();
+            if !value.contains("```") && !value.contains("\n    ") {
+                return;
+            }
+            let fixed = fence_as_text(&value);
+            nv.value = syn::parse_quote!(#fixed);
+        }
+    }
+    Docs.visit_file_mut(file);
+}
+
+/// Opening fences (with or without a language) become `` ```text ``, closing fences stay, and
+/// Markdown's indented code blocks (four spaces after a blank line) are fenced as `text` too.
+fn fence_as_text(doc: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut fenced = false;
+    let mut indented = false;
+    let mut previous_blank = true;
+    for line in doc.split('\n') {
+        let trimmed = line.trim_start();
+        let blank = trimmed.is_empty();
+        if indented && !blank && !line.starts_with("    ") {
+            out.push("```".into());
+            indented = false;
+        }
+        if let Some(rest) = trimmed.strip_prefix("```") {
+            let indent = &line[..line.len() - trimmed.len()];
+            fenced = !fenced;
+            out.push(if fenced && rest.trim() != "text" {
+                format!("{indent}```text")
+            } else {
+                line.to_string()
+            });
+        } else if !fenced && !indented && previous_blank && line.starts_with("    ") && !blank {
+            out.push("```text".into());
+            out.push(line.to_string());
+            indented = true;
+        } else {
+            out.push(line.to_string());
+        }
+        previous_blank = blank;
+    }
+    if indented {
+        out.push("```".into());
+    }
+    out.join("\n")
+}
+
+/// The body type named by an operation builder's `body_map` method, if it has one.
+fn body_type_of(imp: &syn::ItemImpl) -> Option<String> {
+    imp.items.iter().find_map(|it| match it {
+        syn::ImplItem::Fn(f) if f.sig.ident == "body_map" => {
+            let text = quote!(#f).to_string().replace(' ', "");
+            let start = text.find("FnOnce(types::")? + "FnOnce(types::".len();
+            let end = start + text[start..].find(')')?;
+            Some(text[start..end].to_string())
+        }
+        _ => None,
+    })
+}
+
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("derive")
+            && a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|list| {
+                list.iter()
+                    .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
+            })
+    })
+}
+
+fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
 }
 
 fn is_path(ty: &syn::Type, name: &str) -> bool {
@@ -255,6 +445,22 @@ mod tests {
         assert!(
             code.contains("crate::http::default_client()") && !code.contains("from_secs"),
             "{code}"
+        );
+    }
+
+    #[test]
+    fn code_fences_become_text() {
+        assert_eq!(
+            fence_as_text("a\n```\n{}\n```\nb\n  ```json\n[]\n  ```"),
+            "a\n```text\n{}\n```\nb\n  ```text\n[]\n  ```"
+        );
+        assert_eq!(
+            fence_as_text("hosts:\n\n    IP name\n"),
+            "hosts:\n\n```text\n    IP name\n\n```"
+        );
+        assert_eq!(
+            fence_as_text("a\n\n    x\nb"),
+            "a\n\n```text\n    x\n```\nb"
         );
     }
 
