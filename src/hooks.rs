@@ -1,15 +1,87 @@
 //! What every generated client runs around each request, shared by all API versions.
 //!
-//! Each version's `Client` implements progenitor's `ClientHooks` with a generated two-line impl
-//! that calls the functions here, so the behaviour is written once for every version.
+//! Each version's `Client` implements progenitor's `ClientHooks` with a generated impl that calls
+//! the functions here, so the behaviour is written once for every version: request media types,
+//! per-client timeouts, and a `tracing` span per request (method, path, status, duration; never
+//! headers, which carry credentials).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use tracing::Instrument;
 
-/// Per-client hook configuration, carried by each generated `Client` (progenitor's "inner"
-/// value). `Hooks::default()` is what a client made by hand should use.
+use crate::version::ApiVersion;
+
+/// Per-client settings carried by each generated `Client` (progenitor's "inner" value).
+/// `Hooks::default()` is what a client made by hand uses; [`crate::Docker`] fills it in.
 #[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub struct Hooks {}
+pub struct Hooks {
+    state: Arc<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    endpoint: String,
+    socket: Option<PathBuf>,
+    api_version: Option<ApiVersion>,
+    timeout: Option<Duration>,
+}
+
+impl Hooks {
+    pub(crate) fn new(
+        endpoint: String,
+        socket: Option<PathBuf>,
+        api_version: Option<ApiVersion>,
+    ) -> Self {
+        Self {
+            state: Arc::new(State {
+                endpoint,
+                socket,
+                api_version,
+                timeout: None,
+            }),
+        }
+    }
+
+    /// The same settings with a total timeout for each request.
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        let s = &self.state;
+        Self {
+            state: Arc::new(State {
+                endpoint: s.endpoint.clone(),
+                socket: s.socket.clone(),
+                api_version: s.api_version,
+                timeout: Some(timeout),
+            }),
+        }
+    }
+
+    /// The daemon's address, for messages (`unix:///var/run/docker.sock`).
+    pub fn endpoint(&self) -> &str {
+        if self.state.endpoint.is_empty() {
+            "the client's base URL"
+        } else {
+            &self.state.endpoint
+        }
+    }
+
+    /// The unix socket's path, when the endpoint is one.
+    pub fn socket_path(&self) -> Option<&Path> {
+        self.state.socket.as_deref()
+    }
+
+    /// The API version in the client's URLs, when known.
+    pub fn api_version(&self) -> Option<ApiVersion> {
+        self.state.api_version
+    }
+
+    /// The per-request timeout, if any.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.state.timeout
+    }
+}
 
 /// progenitor's informational `api-version` header; Docker ignores it, so it is not sent.
 const PROGENITOR_API_VERSION: HeaderName = HeaderName::from_static("api-version");
@@ -19,7 +91,7 @@ const PROGENITOR_API_VERSION: HeaderName = HeaderName::from_static("api-version"
 /// `media_types` lists, by operation id, the request media type the spec names where progenitor
 /// can only send `application/octet-stream` (Docker's `application/x-tar` bodies).
 pub fn pre(
-    _hooks: &Hooks,
+    hooks: &Hooks,
     request: &mut reqwest::Request,
     operation_id: &str,
     media_types: &[(&str, &str)],
@@ -30,14 +102,39 @@ pub fn pre(
     {
         request.headers_mut().insert(CONTENT_TYPE, value);
     }
+    if let Some(timeout) = hooks.timeout() {
+        *request.timeout_mut() = Some(timeout);
+    }
 }
 
-/// Sends a request.
+/// Sends a request inside a `docker.request` tracing span.
 pub async fn exec(
     _hooks: &Hooks,
     client: &reqwest::Client,
     request: reqwest::Request,
-    _operation_id: &str,
+    operation_id: &str,
 ) -> reqwest::Result<reqwest::Response> {
-    client.execute(request).await
+    let span = tracing::debug_span!(
+        "docker.request",
+        operation = operation_id,
+        method = %request.method(),
+        path = request.url().path(),
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    async move {
+        let result = client.execute(request).await;
+        let span = tracing::Span::current();
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+            }
+            Err(e) => tracing::debug!(error = %e, "request failed"),
+        }
+        result
+    }
+    .instrument(span)
+    .await
 }

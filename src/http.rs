@@ -18,7 +18,12 @@ pub fn default_client() -> reqwest::Client {
 }
 
 /// The builder behind [`default_client`], for callers that add to it.
+///
+/// With the `tls` feature, this installs rustls's ring provider as the process-wide default when
+/// the program has not installed one: reqwest's rustls backend needs one to build any client.
 pub fn builder() -> reqwest::ClientBuilder {
+    #[cfg(feature = "tls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(USER_AGENT)

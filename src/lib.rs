@@ -3,17 +3,43 @@
 //! same name. `v1_55` is on by default; any set of versions compiles together.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use docker_engine_client::v1_55;
-//! let client = v1_55::Client::new("http://localhost:2375/v1.55", Default::default());
-//! let containers = client.container_list().all(true).send().await?;
+//! # async fn demo() -> Result<(), docker_engine_client::Error> {
+//! use docker_engine_client::{Docker, v1_55};
+//!
+//! // DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, contexts: as the CLI.
+//! let docker = Docker::from_env()?;
+//! // The v1.55 types, speaking min(1.55, the daemon's API version) on the wire.
+//! let client: v1_55::Client = docker.client().await?;
+//! for container in client.container_list().all(true).send().await?.into_inner() {
+//!     println!("{:?} {:?}", container.id, container.names);
+//! }
 //! # Ok(()) }
 //! ```
+//!
+//! Modules, each with one job: [`docker`] (connecting and handing out clients), [`host`]
+//! (`DOCKER_HOST` strings), [`context`] (the CLI's config directory and contexts), [`tls`],
+//! [`negotiate`] (API versions), [`error`], [`hooks`] (what every version's client runs around a
+//! request), [`http`] (HTTP client defaults), [`version`].
 
 #![warn(missing_docs)]
 
+pub mod context;
+pub mod docker;
+pub mod error;
 pub mod hooks;
+pub mod host;
 pub mod http;
+mod negotiate;
+pub mod tls;
+pub mod version;
+
+pub use docker::{Docker, DockerBuilder};
+pub use error::{
+    ApiError, ApiErrorKind, ConfigError, DecodeError, Error, TransportError, VersionError,
+};
+pub use host::Host;
+pub use tls::TlsOptions;
+pub use version::{ApiClient, ApiVersion};
 
 // One `pub mod v1_NN { include!(...) }` per enabled version feature, written by build.rs.
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));

@@ -11,6 +11,9 @@
 //!   the same job. Operation builders keep their `body_map`, now over the plain type.
 //! - [`doc_code_blocks`]: the spec's descriptions hold JSON, shell and Go snippets in Markdown
 //!   fences, which rustdoc would compile and run as Rust doctests; they become `text` blocks.
+//! - [`typed_errors`]: each operation builder's `send()` returns the crate's `Error` (no
+//!   progenitor or reqwest type in it): progenitor's `send` is kept, private, as
+//!   `send_generated`, and the new `send` maps its error with `crate::error::from_generated`.
 //! - [`hooks`]: the `ClientHooks` implementation (progenitor's `HooksMode::Expected`), delegating
 //!   to the crate's handwritten `hooks` module, with this version's per-operation request media
 //!   types.
@@ -33,7 +36,8 @@ pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File,
     drop_type_builders(&mut file);
     open_enums(&mut file);
     doc_code_blocks(&mut file);
-    file.items.extend(hooks(doc).items);
+    typed_errors(&mut file);
+    file.items.extend(hooks(doc, version).items);
     Ok(file)
 }
 
@@ -209,6 +213,76 @@ fn fence_as_text(doc: &str) -> String {
     out.join("\n")
 }
 
+/// Wraps every operation builder's `send` so that it returns `crate::Error`.
+pub fn typed_errors(file: &mut syn::File) {
+    let Some(builders) = module_items(file, "builder") else {
+        return;
+    };
+    for item in builders.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let syn::Type::Path(self_ty) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        let operation = heck::ToSnakeCase::to_snake_case(name.as_str());
+        let mut wrapper = None;
+        for it in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            let Some(ok) = ok_type(&f.sig.output) else {
+                continue;
+            };
+            let docs: Vec<syn::Attribute> = f
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .cloned()
+                .collect();
+            f.attrs.retain(|a| !a.path().is_ident("doc"));
+            f.sig.ident = syn::parse_quote!(send_generated);
+            f.vis = syn::Visibility::Inherited;
+            wrapper = Some(syn::parse_quote! {
+                #(#docs)*
+                pub async fn send(self) -> ::std::result::Result<#ok, crate::Error> {
+                    let hooks = self.client.inner.clone();
+                    crate::error::from_generated(self.send_generated().await, &hooks, #operation).await
+                }
+            });
+        }
+        if let Some(wrapper) = wrapper {
+            imp.items.push(syn::ImplItem::Fn(wrapper));
+        }
+    }
+}
+
+/// `T` of a `Result<T, E>` return type.
+fn ok_type(output: &syn::ReturnType) -> Option<syn::Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::Path(p) = &**ty else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
 /// The body type named by an operation builder's `body_map` method, if it has one.
 fn body_type_of(imp: &syn::ItemImpl) -> Option<String> {
     imp.items.iter().find_map(|it| match it {
@@ -347,8 +421,12 @@ fn open_from_str(imp: &mut syn::ItemImpl) {
     Arm.visit_item_impl_mut(imp);
 }
 
-/// The `ClientHooks` impl for this version's `Client`.
-pub fn hooks(doc: &Value) -> syn::File {
+/// The `ClientHooks` impl for this version's `Client`, and its glue to the crate's
+/// version-independent code (`ApiClient`, `DaemonMessage`).
+pub fn hooks(doc: &Value, version: &str) -> syn::File {
+    let (major, minor) = version.split_once('.').unwrap_or(("1", "0"));
+    let major: u16 = major.parse().unwrap_or(1);
+    let minor: u16 = minor.parse().unwrap_or(0);
     let mut doc = doc.clone();
     let mut media: Vec<(String, String)> = operations_mut(&mut doc)
         .filter_map(|(_, _, op)| {
@@ -380,6 +458,24 @@ pub fn hooks(doc: &Value) -> syn::File {
                 info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 crate::hooks::exec(&self.inner, &self.client, request, info.operation_id).await
+            }
+        }
+
+        impl crate::ApiClient for Client {
+            const VERSION: crate::ApiVersion = crate::ApiVersion::new(#major, #minor);
+
+            fn from_parts(base_url: &str, http: reqwest::Client, hooks: crate::hooks::Hooks) -> Self {
+                Self::new_with_client(base_url, http, hooks)
+            }
+
+            fn parts(&self) -> (&str, &reqwest::Client, &crate::hooks::Hooks) {
+                (&self.baseurl, &self.client, &self.inner)
+            }
+        }
+
+        impl crate::error::DaemonMessage for types::ErrorResponse {
+            fn daemon_message(self) -> ::std::string::String {
+                self.message
             }
         }
     }
@@ -467,7 +563,7 @@ mod tests {
     #[test]
     fn hooks_carry_the_request_media_types() {
         let doc = serde_json::json!({"paths": {"/build": {"post": {"operationId": "ImageBuild", X_CONTENT_TYPE: "application/x-tar"}}}});
-        let code = prettyplease::unparse(&hooks(&doc));
+        let code = prettyplease::unparse(&hooks(&doc, "1.41"));
         assert!(
             code.contains("(\"image_build\", \"application/x-tar\")"),
             "{code}"

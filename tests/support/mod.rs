@@ -1,28 +1,65 @@
-//! Shared by the integration tests: finding the real daemon, unique names, a busybox image.
+//! Shared by the integration tests: finding the real daemon, unique names, a busybox image
+//! imported through the client, and a recording proxy that shows what went over the wire.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use docker_engine_client::Docker;
+
+/// Whether this run must not skip (CI starts every peer the tests need).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Skips (returns `None`) when a peer is missing, except under `CI=true`, where it fails.
+pub fn require<T>(found: Option<T>, what: &str) -> Option<T> {
+    if found.is_none() {
+        if in_ci() {
+            panic!("CI=true but {what} is missing: CI must provide it");
+        }
+        eprintln!("skipped: {what} is missing");
+    }
+    found
+}
+
 /// The daemon's unix socket, from `DOCKER_HOST` (`unix://...`) or the default path.
-///
-/// Without a daemon the test is skipped, except under `CI=true`, where it fails: CI starts one.
 pub fn daemon_socket() -> Option<PathBuf> {
     let path = match std::env::var("DOCKER_HOST") {
         Ok(host) if host.starts_with("unix://") => PathBuf::from(&host["unix://".len()..]),
         _ => PathBuf::from("/var/run/docker.sock"),
     };
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "CI=true but no Docker daemon socket at {}: CI must start dockerd",
-            path.display()
-        );
-    }
-    eprintln!("skipped: no Docker daemon socket at {}", path.display());
-    None
+    require(path.exists().then_some(path), "the Docker daemon's socket")
+}
+
+/// A connection to the local daemon over its unix socket.
+pub fn docker() -> Option<Docker> {
+    let socket = daemon_socket()?;
+    Some(Docker::connect(&format!("unix://{}", socket.display())).unwrap())
+}
+
+/// Whether the tests run as root (needed to start a second daemon).
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Writes a docker CLI context named `name` with docker endpoint `host` into the config dir
+/// `dir`; returns the folder its TLS material goes in.
+pub fn write_context(dir: &std::path::Path, name: &str, host: &str) -> PathBuf {
+    use sha2::Digest;
+    let id: String = sha2::Sha256::digest(name.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let meta = dir.join("contexts/meta").join(&id);
+    std::fs::create_dir_all(&meta).unwrap();
+    let doc = serde_json::json!({"Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}}});
+    std::fs::write(meta.join("meta.json"), doc.to_string()).unwrap();
+    dir.join("contexts/tls").join(&id).join("docker")
 }
 
 /// A name no other test (or earlier run) uses.
@@ -37,7 +74,7 @@ pub fn unique(prefix: &str) -> String {
 /// Commands the busybox image links to `/bin/busybox`.
 const APPLETS: &[&str] = &[
     "sh", "cat", "echo", "sleep", "ls", "true", "false", "env", "printf", "yes", "head", "dd",
-    "wc", "tail",
+    "wc", "tail", "id",
 ];
 
 /// An image tarball (a root filesystem) holding Debian's static busybox and its applet links.
@@ -69,4 +106,109 @@ pub fn busybox_rootfs_tar() -> Vec<u8> {
         .append_data(&mut tmp, "tmp/", std::io::empty())
         .unwrap();
     builder.into_inner().unwrap()
+}
+
+/// Imports the busybox root filesystem as `repo:latest` through the client's own image import
+/// call; returns the image reference. The caller removes it.
+pub async fn import_busybox(client: &docker_engine_client::v1_55::Client, repo: &str) -> String {
+    use futures_util::TryStreamExt;
+    let progress = client
+        .image_create()
+        .from_src("-")
+        .repo(repo)
+        .tag("latest")
+        .body(busybox_rootfs_tar())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .into_inner()
+        .try_fold(Vec::new(), |mut all, chunk| async move {
+            all.extend_from_slice(&chunk);
+            Ok(all)
+        })
+        .await
+        .unwrap();
+    let progress = String::from_utf8_lossy(&progress);
+    assert!(
+        progress.contains("sha256:") && !progress.contains("errorDetail"),
+        "{progress}"
+    );
+    format!("{repo}:latest")
+}
+
+/// A TCP proxy on 127.0.0.1 in front of the daemon's unix socket that records every byte the
+/// client sends, to check what really went over the wire. It forwards to a real daemon.
+pub struct RecordingProxy {
+    /// `tcp://127.0.0.1:PORT`.
+    pub host: String,
+    sent: Arc<Mutex<Vec<u8>>>,
+    closed: Arc<Mutex<usize>>,
+}
+
+impl RecordingProxy {
+    /// Starts the proxy (on the current tokio runtime).
+    pub async fn start(socket: PathBuf) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = format!("tcp://{}", listener.local_addr().unwrap());
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Mutex::new(0));
+        let (sent2, closed2) = (sent.clone(), closed.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let daemon = tokio::net::UnixStream::connect(&socket).await.unwrap();
+                let (sent, closed) = (sent2.clone(), closed2.clone());
+                tokio::spawn(async move {
+                    let (mut client_read, mut client_write) = client.into_split();
+                    let (mut daemon_read, mut daemon_write) = daemon.into_split();
+                    let upstream = async {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            match client_read.read(&mut buf).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => {
+                                    sent.lock().unwrap().extend_from_slice(&buf[..n]);
+                                    if daemon_write.write_all(&buf[..n]).await.is_err() {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        *closed.lock().unwrap() += 1;
+                        let _ = daemon_write.shutdown().await;
+                    };
+                    let downstream = async {
+                        let _ = tokio::io::copy(&mut daemon_read, &mut client_write).await;
+                        let _ = client_write.shutdown().await;
+                    };
+                    tokio::join!(upstream, downstream);
+                });
+            }
+        });
+        Self { host, sent, closed }
+    }
+
+    /// Everything clients sent so far, lossily as text.
+    pub fn sent(&self) -> String {
+        String::from_utf8_lossy(&self.sent.lock().unwrap()).into_owned()
+    }
+
+    /// The request lines sent so far (`GET /v1.41/containers/json HTTP/1.1`).
+    pub fn request_lines(&self) -> Vec<String> {
+        self.sent()
+            .lines()
+            .filter(|l| {
+                ["GET ", "POST ", "PUT ", "DELETE ", "HEAD "]
+                    .iter()
+                    .any(|m| l.starts_with(m))
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// How many client connections have closed their sending side.
+    pub fn closed_connections(&self) -> usize {
+        *self.closed.lock().unwrap()
+    }
 }

@@ -134,3 +134,11 @@ fn timed(cmd: &mut Command) -> Result<Duration, String> {
     run(cmd.env("CARGO_TERM_QUIET", "true"))?;
     Ok(start.elapsed())
 }
+
+/// `cargo xtask bench api`: round trips per second against the local daemon, this crate vs
+/// bollard vs bare hyper (the `bench/` project, in release mode).
+pub fn api(root: &Path) -> Result<(), String> {
+    run(Command::new("cargo")
+        .args(["run", "--quiet", "--release", "--manifest-path"])
+        .arg(root.join("bench/Cargo.toml")))
+}

@@ -14,6 +14,7 @@ cargo xtask <command>
   spec check [1.NN ...]      generate every version (no compile) and compare with the spec
   spec features              print the cargo feature of every version, one per line
   bench build                cold/incremental build time vs. bollard, and spec check time
+  bench api                  round trips/s against the local daemon vs. bollard and bare hyper
 ";
 
 fn main() -> ExitCode {
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
             spec::check(&root, &versions).map(|_| ())
         }
         ["bench", "build"] => xtask::bench::build(&root),
+        ["bench", "api"] => xtask::bench::api(&root),
         ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");

@@ -1,0 +1,110 @@
+//! Round trips per second of `GET /_ping` and `GET /containers/json` against one daemon over its
+//! unix socket, sequentially and with 64 requests in flight, for: this crate, bollard 0.21, and a
+//! bare hyper 1.x client (hyper-util's pooled client with hyperlocal's unix connector: the floor).
+//! Each figure is the median of several rounds, all clients measured in the same run,
+//! interleaved, so machine noise hits them alike.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+
+const SOCKET: &str = "/var/run/docker.sock";
+const ROUNDS: usize = 7;
+const SEQUENTIAL: usize = 400;
+const CONCURRENT: usize = 2_000;
+const IN_FLIGHT: usize = 64;
+
+type Hyper = hyper_util::client::legacy::Client<hyperlocal::UnixConnector, Empty<Bytes>>;
+
+async fn hyper_get(client: &Hyper, path: &str) {
+    let uri: hyper::Uri = hyperlocal::Uri::new(SOCKET, path).into();
+    let response = client.get(uri).await.unwrap();
+    assert!(response.status().is_success());
+    response.into_body().collect().await.unwrap();
+}
+
+/// Requests per second: `total` calls of `call`, `in_flight` at a time.
+async fn rate<F, Fut>(total: usize, in_flight: usize, call: F) -> f64
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let start = Instant::now();
+    let mut running = FuturesUnordered::new();
+    let mut started = 0;
+    while started < total || !running.is_empty() {
+        while started < total && running.len() < in_flight {
+            running.push(call());
+            started += 1;
+        }
+        running.next().await;
+    }
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let docker = docker_engine_client::Docker::connect(&format!("unix://{SOCKET}")).unwrap();
+    let ours: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
+    let bollard = bollard::Docker::connect_with_unix(SOCKET, 120, bollard::API_DEFAULT_VERSION).unwrap();
+    let bollard = bollard.negotiate_version().await.unwrap();
+    let hyper: Hyper = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(hyperlocal::UnixConnector);
+    let version = docker_engine_client::ApiClient::api_version(&ours).unwrap();
+    let list_path = format!("/v{version}/containers/json");
+
+    let cases: [(&str, usize, usize); 4] = [
+        ("/_ping, sequential", SEQUENTIAL, 1),
+        ("/_ping, 64 in flight", CONCURRENT, IN_FLIGHT),
+        ("/containers/json, sequential", SEQUENTIAL, 1),
+        ("/containers/json, 64 in flight", CONCURRENT, IN_FLIGHT),
+    ];
+    println!("| request | docker-engine-client | bollard 0.21 | bare hyper | ours / bollard | ours / hyper |");
+    println!("|---|---|---|---|---|---|");
+    for (name, total, in_flight) in cases {
+        let ping = name.starts_with("/_ping");
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        // Warm the pools.
+        for _ in 0..50 {
+            ours.system_ping().send().await.unwrap();
+            bollard.ping().await.unwrap();
+            hyper_get(&hyper, "/_ping").await;
+        }
+        for _ in 0..ROUNDS {
+            a.push(
+                rate(total, in_flight, || async {
+                    if ping {
+                        let r = ours.system_ping().send().await.unwrap();
+                        let mut s = r.into_inner().into_inner();
+                        while s.next().await.is_some() {}
+                    } else {
+                        ours.container_list().send().await.unwrap();
+                    }
+                })
+                .await,
+            );
+            b.push(
+                rate(total, in_flight, || async {
+                    if ping {
+                        bollard.ping().await.unwrap();
+                    } else {
+                        bollard.list_containers(None::<bollard::query_parameters::ListContainersOptions>).await.unwrap();
+                    }
+                })
+                .await,
+            );
+            c.push(rate(total, in_flight, || hyper_get(&hyper, if ping { "/_ping" } else { &list_path })).await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (a, b, c) = (median(a), median(b), median(c));
+        println!("| {name} | {a:.0}/s | {b:.0}/s | {c:.0}/s | {:.2}× | {:.2}× |", a / b, a / c);
+    }
+}

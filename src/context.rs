@@ -1,0 +1,158 @@
+//! The docker CLI's configuration directory, read-only: `config.json`'s `currentContext` and the
+//! context store (`contexts/meta/<sha256>/meta.json`, TLS material in
+//! `contexts/tls/<sha256>/docker/`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::ConfigError;
+use crate::tls::TlsOptions;
+
+/// `$DOCKER_CONFIG`, or `$HOME/.docker`.
+#[derive(Debug, Clone)]
+pub struct ConfigDir {
+    path: PathBuf,
+}
+
+/// The docker endpoint of a context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextEndpoint {
+    /// The context's name.
+    pub name: String,
+    /// Its `Host`, e.g. `tcp://10.0.0.5:2376`.
+    pub host: String,
+    /// TLS settings, when the context has TLS material or asks to skip verification.
+    pub tls: Option<TlsOptions>,
+}
+
+#[derive(Deserialize)]
+struct ConfigFile {
+    #[serde(rename = "currentContext", default)]
+    current_context: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Meta {
+    #[serde(rename = "Endpoints", default)]
+    endpoints: std::collections::HashMap<String, MetaEndpoint>,
+}
+
+#[derive(Deserialize)]
+struct MetaEndpoint {
+    #[serde(rename = "Host", default)]
+    host: Option<String>,
+    #[serde(rename = "SkipTLSVerify", default)]
+    skip_tls_verify: bool,
+}
+
+impl ConfigDir {
+    /// The directory the CLI would use, given an environment lookup.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
+        let path = match env("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => PathBuf::from(env("HOME").filter(|v| !v.is_empty())?).join(".docker"),
+        };
+        Some(Self { path })
+    }
+
+    /// A specific directory.
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `currentContext` from `config.json`; `None` when the file or the key is absent.
+    pub fn current_context(&self) -> Result<Option<String>, ConfigError> {
+        let path = self.path.join("config.json");
+        let text = match std::fs::read(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(ConfigError::ConfigFile {
+                    path,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let config: ConfigFile =
+            serde_json::from_slice(&text).map_err(|e| ConfigError::ConfigFile {
+                path,
+                reason: format!("not valid JSON: {e}"),
+            })?;
+        Ok(config.current_context.filter(|c| !c.is_empty()))
+    }
+
+    /// The docker endpoint of context `name`.
+    pub fn context(&self, name: &str) -> Result<ContextEndpoint, ConfigError> {
+        let id = hex(&Sha256::digest(name.as_bytes()));
+        let error = |reason: String| ConfigError::Context {
+            name: name.to_string(),
+            reason,
+        };
+        let meta_path = self.path.join("contexts/meta").join(&id).join("meta.json");
+        let text = std::fs::read(&meta_path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                error(format!("not found (no {})", meta_path.display()))
+            }
+            _ => error(format!("{}: {e}", meta_path.display())),
+        })?;
+        let meta: Meta = serde_json::from_slice(&text)
+            .map_err(|e| error(format!("{}: not valid JSON: {e}", meta_path.display())))?;
+        let endpoint = meta
+            .endpoints
+            .get("docker")
+            .ok_or_else(|| error("it has no docker endpoint".into()))?;
+        let host = endpoint
+            .host
+            .clone()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| error("its docker endpoint has no Host".into()))?;
+        let tls_dir = self.path.join("contexts/tls").join(&id).join("docker");
+        let tls = if tls_dir.join("ca.pem").exists() || tls_dir.join("cert.pem").exists() {
+            let mut tls = TlsOptions::from_dir(&tls_dir);
+            if !tls_dir.join("ca.pem").exists() {
+                tls.ca = None;
+            }
+            tls.verify = !endpoint.skip_tls_verify;
+            Some(tls)
+        } else if endpoint.skip_tls_verify {
+            Some(TlsOptions {
+                ca: None,
+                cert: None,
+                key: None,
+                verify: false,
+            })
+        } else {
+            None
+        };
+        Ok(ContextEndpoint {
+            name: name.to_string(),
+            host,
+            tls,
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_ids_are_sha256_of_the_name() {
+        // The docker CLI's id for a context named "default".
+        assert_eq!(
+            hex(&Sha256::digest(b"default")),
+            "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f"
+        );
+    }
+}

@@ -1,0 +1,470 @@
+//! The crate's errors: one `#[non_exhaustive]` [`Error`] over an enum per layer (configuration,
+//! transport, the daemon's answer, decoding, API versions), with no HTTP library type in them.
+//!
+//! Every generated call's `send()` returns `Result<_, Error>`: the generated `send` is wrapped by
+//! a generation pass that hands progenitor's error to [`from_generated`].
+
+use std::path::PathBuf;
+
+use crate::hooks::Hooks;
+
+/// Any error of this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration (`DOCKER_HOST`, TLS files, `config.json`, contexts) is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The daemon could not be reached, or the connection broke.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The daemon answered with an error status.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The daemon's answer did not decode as the spec says.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The daemon and this client share no API version.
+    #[error(transparent)]
+    Version(#[from] VersionError),
+    /// A request could not be built from the values given (caught before sending).
+    #[error("invalid request for {operation}: {message}")]
+    InvalidRequest {
+        /// The operation, e.g. `container_create`.
+        operation: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// Unusable configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A host string (`DOCKER_HOST`, a context's endpoint) that does not parse.
+    #[error("invalid Docker host {value:?}: {reason}")]
+    InvalidHost {
+        /// The host as given.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A host scheme this crate recognises but does not implement yet.
+    #[error("Docker host {value:?}: {scheme}:// is not supported yet; {hint}")]
+    UnsupportedScheme {
+        /// The host as given.
+        value: String,
+        /// `ssh`, `npipe`, `fd`.
+        scheme: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// A TLS certificate or key file that is missing or unusable.
+    #[error("TLS file {}: {reason}", path.display())]
+    TlsFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// TLS was asked for, but the crate was built without its `tls` feature.
+    #[error("TLS is required ({why}) but docker-engine-client was built without the `tls` feature")]
+    TlsNotEnabled {
+        /// What asked for TLS.
+        why: String,
+    },
+    /// `config.json` exists but cannot be read or parsed.
+    #[error("Docker config {}: {reason}", path.display())]
+    ConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A Docker context that cannot be used.
+    #[error("Docker context {name:?}: {reason}")]
+    Context {
+        /// The context's name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `DOCKER_API_VERSION` (or a version given in code) that is not `1.NN`.
+    #[error("invalid API version {value:?}: expected 1.NN")]
+    InvalidApiVersion {
+        /// The version as given.
+        value: String,
+    },
+    /// The HTTP client could not be built with these settings.
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(String),
+}
+
+/// The daemon could not be reached, or the connection broke.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The unix socket does not exist.
+    #[error("cannot connect to the Docker daemon at {endpoint}: socket {} does not exist (is the daemon running?)", path.display())]
+    SocketMissing {
+        /// The endpoint, e.g. `unix:///var/run/docker.sock`.
+        endpoint: String,
+        /// The socket's path.
+        path: PathBuf,
+    },
+    /// Permission to the socket was denied.
+    #[error("cannot connect to the Docker daemon at {endpoint}: permission denied")]
+    PermissionDenied {
+        /// The endpoint.
+        endpoint: String,
+    },
+    /// Nothing listens there.
+    #[error(
+        "cannot connect to the Docker daemon at {endpoint}: connection refused (is the daemon running?)"
+    )]
+    ConnectionRefused {
+        /// The endpoint.
+        endpoint: String,
+    },
+    /// The TLS handshake failed (wrong CA, no or rejected client certificate, ...).
+    #[error("TLS with the Docker daemon at {endpoint} failed: {reason}")]
+    Tls {
+        /// The endpoint.
+        endpoint: String,
+        /// The TLS library's reason.
+        reason: String,
+    },
+    /// The connect or request timeout passed.
+    #[error("{operation}: the Docker daemon at {endpoint} did not answer in time")]
+    Timeout {
+        /// The endpoint.
+        endpoint: String,
+        /// The operation.
+        operation: &'static str,
+    },
+    /// Any other connection failure (reset, closed mid-body, ...).
+    #[error("{operation}: connection to the Docker daemon at {endpoint} failed: {reason}")]
+    Connection {
+        /// The endpoint.
+        endpoint: String,
+        /// The operation.
+        operation: &'static str,
+        /// What happened.
+        reason: String,
+    },
+}
+
+/// The daemon answered with an error status, usually with `{"message": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation}: {message} (HTTP {status})")]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The daemon's message (or a description of the body when it had none).
+    pub message: String,
+    /// The operation, e.g. `container_inspect`.
+    pub operation: &'static str,
+}
+
+/// What an [`ApiError`]'s status means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 304: nothing to do (container already started or stopped).
+    NotModified,
+    /// 400: bad parameter, or an API version the daemon does not accept.
+    BadRequest,
+    /// 401: credentials missing or wrong.
+    Unauthorized,
+    /// 403: not allowed.
+    Forbidden,
+    /// 404: no such object.
+    NotFound,
+    /// 409: conflict (name in use, container running, ...).
+    Conflict,
+    /// 5xx: the daemon failed.
+    Server,
+    /// Any other status.
+    Other,
+}
+
+impl ApiError {
+    /// What the status means.
+    pub fn kind(&self) -> ApiErrorKind {
+        match self.status {
+            304 => ApiErrorKind::NotModified,
+            400 => ApiErrorKind::BadRequest,
+            401 => ApiErrorKind::Unauthorized,
+            403 => ApiErrorKind::Forbidden,
+            404 => ApiErrorKind::NotFound,
+            409 => ApiErrorKind::Conflict,
+            500..=599 => ApiErrorKind::Server,
+            _ => ApiErrorKind::Other,
+        }
+    }
+}
+
+/// The daemon's answer did not decode as the spec says.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation}: cannot decode the daemon's answer: {message}; body starts {snippet:?}")]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation.
+    pub operation: &'static str,
+    /// The decoder's message.
+    pub message: String,
+    /// The start of the body (at most 200 bytes, lossily as UTF-8).
+    pub snippet: String,
+}
+
+/// The daemon and this client share no API version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VersionError {
+    /// The daemon's minimum API version is above the client's.
+    #[error(
+        "the daemon's minimum API version is {daemon_minimum}, above this client's {client}: enable a newer version feature"
+    )]
+    ClientTooOld {
+        /// The daemon's `MinAPIVersion`.
+        daemon_minimum: String,
+        /// The client's version.
+        client: String,
+    },
+    /// A version below the oldest this crate supports.
+    #[error("API version {version} is below the oldest this crate supports ({oldest})")]
+    Unsupported {
+        /// The version asked for (or offered by the daemon).
+        version: String,
+        /// The oldest supported version.
+        oldest: String,
+    },
+}
+
+impl Error {
+    /// The HTTP status, when the daemon answered with an error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The daemon's error kind, when it answered with an error.
+    pub fn api_kind(&self) -> Option<ApiErrorKind> {
+        match self {
+            Error::Api(e) => Some(e.kind()),
+            _ => None,
+        }
+    }
+
+    /// 404: no such container, image, network, volume, ...
+    pub fn is_not_found(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::NotFound)
+    }
+
+    /// 409: a conflict (name in use, container running, ...).
+    pub fn is_conflict(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::Conflict)
+    }
+
+    /// 304: nothing to do (already started, already stopped).
+    pub fn is_not_modified(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::NotModified)
+    }
+
+    /// 400: bad parameter or unacceptable API version.
+    pub fn is_bad_request(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::BadRequest)
+    }
+
+    /// 401 or 403.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(
+            self.api_kind(),
+            Some(ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden)
+        )
+    }
+
+    /// 5xx.
+    pub fn is_server_error(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::Server)
+    }
+
+    /// The daemon could not be reached or the connection broke.
+    pub fn is_transport(&self) -> bool {
+        matches!(self, Error::Transport(_))
+    }
+
+    /// A timeout passed.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(TransportError::Timeout { .. }))
+    }
+}
+
+/// The daemon's message inside a version's `ErrorResponse` (implemented by generated code).
+pub trait DaemonMessage {
+    /// The `message` field.
+    fn daemon_message(self) -> String;
+}
+
+/// Turns a generated call's result into the crate's error type.
+#[doc(hidden)]
+pub async fn from_generated<T, E: DaemonMessage>(
+    result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+    hooks: &Hooks,
+    operation: &'static str,
+) -> Result<progenitor_client::ResponseValue<T>, Error> {
+    use progenitor_client::Error as G;
+    let error = match result {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    Err(match error {
+        G::ErrorResponse(body) => {
+            let status = body.status().as_u16();
+            ApiError {
+                status,
+                message: body.into_inner().daemon_message(),
+                operation,
+            }
+            .into()
+        }
+        G::UnexpectedResponse(response) => from_response(response, operation).await,
+        G::InvalidResponsePayload(bytes, e) => DecodeError {
+            operation,
+            message: e.to_string(),
+            snippet: String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned(),
+        }
+        .into(),
+        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+            transport(&e, hooks, operation).into()
+        }
+        G::InvalidRequest(message) => Error::InvalidRequest { operation, message },
+        G::Custom(message) => Error::InvalidRequest { operation, message },
+    })
+}
+
+/// An error status (one the spec does not list for the operation: 304, 401 for a push, ...):
+/// reads the body's `message` if it has one (at most 64 KiB of it).
+pub(crate) async fn from_response(response: reqwest::Response, operation: &'static str) -> Error {
+    const LIMIT: usize = 64 * 1024;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    let mut response = response;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk[..chunk.len().min(LIMIT - body.len())]);
+        if body.len() >= LIMIT {
+            break;
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Message {
+        message: String,
+    }
+    let message = match serde_json::from_slice::<Message>(&body) {
+        Ok(m) => m.message,
+        Err(_) if body.is_empty() => format!("HTTP {status} with an empty body"),
+        Err(_) => String::from_utf8_lossy(&body).trim().to_string(),
+    };
+    ApiError {
+        status,
+        message,
+        operation,
+    }
+    .into()
+}
+
+/// Classifies a reqwest error by walking its sources.
+pub(crate) fn transport(
+    e: &reqwest::Error,
+    hooks: &Hooks,
+    operation: &'static str,
+) -> TransportError {
+    let endpoint = hooks.endpoint().to_string();
+    if e.is_timeout() {
+        return TransportError::Timeout {
+            endpoint,
+            operation,
+        };
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        #[cfg(feature = "tls")]
+        if let Some(tls) = rustls_error(err) {
+            return TransportError::Tls {
+                endpoint,
+                reason: tls.to_string(),
+            };
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::NotFound if hooks.socket_path().is_some() => {
+                    return TransportError::SocketMissing {
+                        endpoint,
+                        path: hooks.socket_path().map(PathBuf::from).unwrap_or_default(),
+                    };
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    return TransportError::PermissionDenied { endpoint };
+                }
+                std::io::ErrorKind::ConnectionRefused => {
+                    return TransportError::ConnectionRefused { endpoint };
+                }
+                std::io::ErrorKind::TimedOut => {
+                    return TransportError::Timeout {
+                        endpoint,
+                        operation,
+                    };
+                }
+                _ => {}
+            }
+        }
+        source = err.source();
+    }
+    TransportError::Connection {
+        endpoint,
+        operation,
+        reason: error_chain(e),
+    }
+}
+
+/// The rustls error in `err`, also when `io::Error`s wrap it (their `source()` skips the error
+/// they carry, so it is reached through `get_ref`).
+#[cfg(feature = "tls")]
+fn rustls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        err = err.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
+}
+
+/// `e: source: source...`, the whole chain on one line.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let message = s.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = s.source();
+    }
+    text
+}
+
+impl DaemonMessage for () {
+    fn daemon_message(self) -> String {
+        "the daemon sent no message".into()
+    }
+}
+
+impl DaemonMessage for progenitor_client::ByteStream {
+    fn daemon_message(self) -> String {
+        "the daemon's message was a stream".into()
+    }
+}

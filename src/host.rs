@@ -1,0 +1,198 @@
+//! Docker host strings (`DOCKER_HOST`, a context's endpoint), parsed as the docker CLI does.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::error::ConfigError;
+
+/// The default host when nothing else is configured.
+pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// Where the daemon listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Host {
+    /// A unix socket: `unix:///var/run/docker.sock`.
+    Unix(PathBuf),
+    /// TCP: `tcp://host:port`, `http://host:port` (plain) or `https://host:port` (TLS).
+    Tcp {
+        /// Host name or IP address (IPv6 without brackets).
+        host: String,
+        /// Port (2375 by default, 2376 with TLS).
+        port: u16,
+        /// `https://` was given: TLS is required.
+        https: bool,
+    },
+}
+
+impl Host {
+    /// Parses a host string. `ssh://`, `npipe://` and `fd://` are recognised and refused with a
+    /// clear error; a bare `host:port` is TCP, as for the CLI.
+    pub fn parse(value: &str) -> Result<Host, ConfigError> {
+        let invalid = |reason: &str| ConfigError::InvalidHost {
+            value: value.to_string(),
+            reason: reason.to_string(),
+        };
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        let (scheme, rest) = match trimmed.split_once("://") {
+            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+            None => ("tcp".to_string(), trimmed),
+        };
+        match scheme.as_str() {
+            "unix" => {
+                if !rest.starts_with('/') {
+                    return Err(invalid(
+                        "a unix socket path must be absolute, e.g. unix:///var/run/docker.sock",
+                    ));
+                }
+                Ok(Host::Unix(PathBuf::from(rest)))
+            }
+            "tcp" | "http" | "https" => {
+                let https = scheme == "https";
+                let authority = rest.trim_end_matches('/');
+                if authority.contains('/') {
+                    return Err(invalid("a TCP host takes no path"));
+                }
+                let (host, port) = split_host_port(authority).map_err(|r| invalid(&r))?;
+                let port = port.unwrap_or(if https { 2376 } else { 2375 });
+                Ok(Host::Tcp { host, port, https })
+            }
+            "ssh" => Err(ConfigError::UnsupportedScheme {
+                value: value.to_string(),
+                scheme: "ssh",
+                hint: "forward the daemon's socket (`ssh -NL /tmp/docker.sock:/var/run/docker.sock host`) and use unix:///tmp/docker.sock",
+            }),
+            "npipe" => Err(ConfigError::UnsupportedScheme {
+                value: value.to_string(),
+                scheme: "npipe",
+                hint: "on Windows, expose the daemon on tcp://localhost:2375 instead",
+            }),
+            "fd" => Err(ConfigError::UnsupportedScheme {
+                value: value.to_string(),
+                scheme: "fd",
+                hint: "socket activation is for the daemon's side; use the unix socket it listens on",
+            }),
+            other => Err(invalid(&format!(
+                "unknown scheme {other:?} (expected unix, tcp, http or https)"
+            ))),
+        }
+    }
+}
+
+fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
+    let port = |p: &str| p.parse::<u16>().map_err(|_| format!("invalid port {p:?}"));
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or("unclosed [ in an IPv6 address")?;
+        return match after.strip_prefix(':') {
+            Some(p) => Ok((host.to_string(), Some(port(p)?))),
+            None if after.is_empty() => Ok((host.to_string(), None)),
+            None => Err(format!("unexpected {after:?} after the IPv6 address")),
+        };
+    }
+    match authority.rsplit_once(':') {
+        Some((host, p)) if !host.contains(':') => {
+            if host.is_empty() {
+                return Err("no host name".into());
+            }
+            Ok((host.to_string(), Some(port(p)?)))
+        }
+        _ if authority.is_empty() => Err("no host name".into()),
+        _ => Ok((authority.to_string(), None)),
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Unix(path) => write!(f, "unix://{}", path.display()),
+            Host::Tcp { host, port, https } => {
+                let scheme = if *https { "https" } else { "tcp" };
+                if host.contains(':') {
+                    write!(f, "{scheme}://[{host}]:{port}")
+                } else {
+                    write!(f, "{scheme}://{host}:{port}")
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_like_the_cli() {
+        assert_eq!(
+            Host::parse("unix:///var/run/docker.sock").unwrap(),
+            Host::Unix("/var/run/docker.sock".into())
+        );
+        assert_eq!(
+            Host::parse("tcp://127.0.0.1:2376").unwrap(),
+            Host::Tcp {
+                host: "127.0.0.1".into(),
+                port: 2376,
+                https: false
+            }
+        );
+        assert_eq!(
+            Host::parse("tcp://example.com").unwrap(),
+            Host::Tcp {
+                host: "example.com".into(),
+                port: 2375,
+                https: false
+            }
+        );
+        assert_eq!(
+            Host::parse("https://example.com").unwrap(),
+            Host::Tcp {
+                host: "example.com".into(),
+                port: 2376,
+                https: true
+            }
+        );
+        assert_eq!(
+            Host::parse("localhost:2375").unwrap(),
+            Host::Tcp {
+                host: "localhost".into(),
+                port: 2375,
+                https: false
+            }
+        );
+        assert_eq!(
+            Host::parse("tcp://[::1]:2375").unwrap(),
+            Host::Tcp {
+                host: "::1".into(),
+                port: 2375,
+                https: false
+            }
+        );
+        assert_eq!(
+            Host::parse("tcp://[::1]:2375").unwrap().to_string(),
+            "tcp://[::1]:2375"
+        );
+    }
+
+    #[test]
+    fn bad_hosts_say_why() {
+        for (host, needle) in [
+            ("", "empty"),
+            ("unix://relative.sock", "absolute"),
+            ("tcp://host:notaport", "invalid port"),
+            ("tcp://host:99999", "invalid port"),
+            ("tcp://:2375", "no host"),
+            ("tcp://host:2375/path", "no path"),
+            ("gopher://host", "unknown scheme"),
+            ("ssh://user@host", "not supported yet"),
+            ("npipe:////./pipe/docker_engine", "not supported yet"),
+        ] {
+            let err = Host::parse(host).unwrap_err().to_string();
+            assert!(err.contains(needle), "{host:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! API version negotiation, as the Go SDK's `NegotiateAPIVersion`: `/_ping`'s `API-Version` header
+//! gives the daemon's version; the client speaks the lower of that and its own. `/version`'s
+//! `MinAPIVersion` is asked only when the client is older than the daemon.
+
+use crate::error::{Error, VersionError, from_response, transport};
+use crate::hooks::Hooks;
+use crate::version::ApiVersion;
+
+/// What the Go SDK assumes when `/_ping` has no `API-Version` header (daemons before 1.25).
+const VERSION_WITHOUT_HEADER: ApiVersion = ApiVersion::new(1, 24);
+
+/// The daemon's API version, from `GET /_ping`.
+pub(crate) async fn daemon_version(
+    http: &reqwest::Client,
+    base_url: &str,
+    hooks: &Hooks,
+) -> Result<ApiVersion, Error> {
+    const OPERATION: &str = "system_ping";
+    let response = http
+        .get(format!("{base_url}/_ping"))
+        .send()
+        .await
+        .map_err(|e| transport(&e, hooks, OPERATION))?;
+    if !response.status().is_success() {
+        return Err(from_response(response, OPERATION).await);
+    }
+    match response.headers().get("api-version") {
+        None => Ok(VERSION_WITHOUT_HEADER),
+        Some(value) => {
+            let text = value.to_str().unwrap_or_default();
+            text.parse().map_err(|_| {
+                crate::error::DecodeError {
+                    operation: OPERATION,
+                    message: "the API-Version header is not 1.NN".into(),
+                    snippet: text.chars().take(200).collect(),
+                }
+                .into()
+            })
+        }
+    }
+}
+
+/// The daemon's minimum API version, from `GET /version` (`None` if it does not say).
+pub(crate) async fn daemon_minimum(
+    http: &reqwest::Client,
+    base_url: &str,
+    hooks: &Hooks,
+) -> Result<Option<ApiVersion>, Error> {
+    const OPERATION: &str = "system_version";
+    #[derive(serde::Deserialize)]
+    struct Version {
+        #[serde(rename = "MinAPIVersion")]
+        min_api_version: Option<String>,
+    }
+    let response = http
+        .get(format!("{base_url}/version"))
+        .send()
+        .await
+        .map_err(|e| transport(&e, hooks, OPERATION))?;
+    if !response.status().is_success() {
+        return Err(from_response(response, OPERATION).await);
+    }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| transport(&e, hooks, OPERATION))?;
+    let version: Version =
+        serde_json::from_slice(&body).map_err(|e| crate::error::DecodeError {
+            operation: OPERATION,
+            message: e.to_string(),
+            snippet: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+        })?;
+    Ok(version.min_api_version.and_then(|v| v.parse().ok()))
+}
+
+/// The version to speak: the lower of the client's and the daemon's, if the daemon accepts it
+/// and this crate supports it.
+pub(crate) fn choose(
+    client: ApiVersion,
+    daemon: ApiVersion,
+    daemon_minimum: Option<ApiVersion>,
+) -> Result<ApiVersion, VersionError> {
+    if let Some(minimum) = daemon_minimum
+        && client < minimum
+    {
+        return Err(VersionError::ClientTooOld {
+            daemon_minimum: minimum.to_string(),
+            client: client.to_string(),
+        });
+    }
+    let chosen = client.min(daemon);
+    if chosen < ApiVersion::OLDEST_SUPPORTED {
+        return Err(VersionError::Unsupported {
+            version: chosen.to_string(),
+            oldest: ApiVersion::OLDEST_SUPPORTED.to_string(),
+        });
+    }
+    Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(minor: u16) -> ApiVersion {
+        ApiVersion::new(1, minor)
+    }
+
+    #[test]
+    fn speaks_the_lower_version() {
+        assert_eq!(choose(v(55), v(41), None), Ok(v(41)));
+        assert_eq!(choose(v(41), v(55), Some(v(24))), Ok(v(41)));
+        assert_eq!(choose(v(41), v(41), None), Ok(v(41)));
+    }
+
+    #[test]
+    fn refuses_what_cannot_work() {
+        let err = choose(v(41), v(55), Some(v(44))).unwrap_err();
+        assert!(
+            err.to_string().contains("1.44") && err.to_string().contains("1.41"),
+            "{err}"
+        );
+        let err = choose(v(55), v(24), None).unwrap_err();
+        assert!(
+            err.to_string().contains("1.24") && err.to_string().contains("1.25"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! TLS to a daemon over TCP: what the user configured ([`TlsOptions`]) and, with the `tls`
+//! feature, the rustls client configuration built from it (ring provider; CA and client
+//! certificate from PEM files). No OpenSSL anywhere.
+
+use std::path::PathBuf;
+
+#[cfg(not(feature = "tls"))]
+use crate::error::ConfigError;
+
+/// TLS settings, as the docker CLI's `--tlsverify --tlscacert --tlscert --tlskey`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// CA certificate(s) the daemon's certificate must chain to (`ca.pem`).
+    pub ca: Option<PathBuf>,
+    /// Client certificate chain (`cert.pem`).
+    pub cert: Option<PathBuf>,
+    /// Client private key (`key.pem`).
+    pub key: Option<PathBuf>,
+    /// Verify the daemon's certificate. Turning this off is never implicit: the user must ask
+    /// (`DOCKER_TLS` without `DOCKER_TLS_VERIFY`, a context's `SkipTLSVerify`, or
+    /// [`TlsOptions::danger_accept_invalid_certs`]).
+    pub verify: bool,
+}
+
+impl TlsOptions {
+    /// Verifying TLS with the CLI's file names in `dir` (`ca.pem`, `cert.pem`, `key.pem`); the
+    /// client certificate is used when both of its files exist.
+    pub fn from_dir(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        let existing = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
+        let (cert, key) = match (existing("cert.pem"), existing("key.pem")) {
+            (Some(c), Some(k)) => (Some(c), Some(k)),
+            _ => (None, None),
+        };
+        Self {
+            ca: Some(dir.join("ca.pem")),
+            cert,
+            key,
+            verify: true,
+        }
+    }
+
+    /// Accept any server certificate. Only for a daemon you reach over a network you trust.
+    pub fn danger_accept_invalid_certs(mut self) -> Self {
+        self.verify = false;
+        self
+    }
+}
+
+#[cfg(feature = "tls")]
+pub(crate) use rustls_config::client_config;
+
+#[cfg(not(feature = "tls"))]
+pub(crate) fn client_config(
+    _: &TlsOptions,
+    why: &str,
+) -> Result<std::convert::Infallible, ConfigError> {
+    Err(ConfigError::TlsNotEnabled {
+        why: why.to_string(),
+    })
+}
+
+#[cfg(feature = "tls")]
+mod rustls_config {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::WebPkiSupportedAlgorithms;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+    use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+    use super::TlsOptions;
+    use crate::error::ConfigError;
+
+    /// Builds the rustls configuration for `options`.
+    pub(crate) fn client_config(
+        options: &TlsOptions,
+        _why: &str,
+    ) -> Result<ClientConfig, ConfigError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
+        let builder = if options.verify {
+            let ca = options.ca.as_deref().ok_or_else(|| ConfigError::TlsFile {
+                path: "ca.pem".into(),
+                reason: "verifying the daemon's certificate needs a CA certificate".into(),
+            })?;
+            let mut roots = RootCertStore::empty();
+            for cert in certificates(ca)? {
+                roots.add(cert).map_err(|e| file_error(ca, e))?;
+            }
+            builder.with_root_certificates(roots)
+        } else {
+            let algorithms = provider.signature_verification_algorithms;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(algorithms)))
+        };
+        match (&options.cert, &options.key) {
+            (Some(cert), Some(key)) => builder
+                .with_client_auth_cert(certificates(cert)?, private_key(key)?)
+                .map_err(|e| file_error(key, e)),
+            (None, None) => Ok(builder.with_no_client_auth()),
+            (Some(path), None) | (None, Some(path)) => Err(ConfigError::TlsFile {
+                path: path.clone(),
+                reason: "a client certificate needs both cert.pem and key.pem".into(),
+            }),
+        }
+    }
+
+    fn file_error(path: &Path, e: impl std::fmt::Display) -> ConfigError {
+        ConfigError::TlsFile {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn read(path: &Path) -> Result<Vec<u8>, ConfigError> {
+        std::fs::read(path).map_err(|e| file_error(path, e))
+    }
+
+    fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
+        let pem = read(path)?;
+        let certs = rustls_pemfile::certs(&mut pem.as_slice())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| file_error(path, e))?;
+        if certs.is_empty() {
+            return Err(file_error(path, "no PEM certificate in it"));
+        }
+        Ok(certs)
+    }
+
+    fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, ConfigError> {
+        let pem = read(path)?;
+        rustls_pemfile::private_key(&mut pem.as_slice())
+            .map_err(|e| file_error(path, e))?
+            .ok_or_else(|| file_error(path, "no PEM private key in it"))
+    }
+
+    /// Accepts any server certificate but still checks the handshake signatures.
+    #[derive(Debug)]
+    struct AcceptAnyCertificate(WebPkiSupportedAlgorithms);
+
+    impl ServerCertVerifier for AcceptAnyCertificate {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.supported_schemes()
+        }
+    }
+}
