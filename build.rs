@@ -35,7 +35,7 @@ fn main() {
             modules,
             "#[doc = \"Docker Engine API v{version}: its typed `Client`, request builders and `types`, generated from Docker's spec.\"]\n\
              #[cfg(feature = \"v1_{minor}\")]\n\
-             #[allow(missing_docs, clippy::all, clippy::pedantic)]\n\
+             #[allow(missing_docs, unused_mut, clippy::all, clippy::pedantic)]\n\
              pub mod v1_{minor} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{file}\"));\n}}"
         )
         .unwrap();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use tracing::Instrument;
 
 use crate::version::ApiVersion;
@@ -83,9 +83,6 @@ impl Hooks {
     }
 }
 
-/// progenitor's informational `api-version` header; Docker ignores it, so it is not sent.
-const PROGENITOR_API_VERSION: HeaderName = HeaderName::from_static("api-version");
-
 /// Adjusts a built request before it is sent.
 ///
 /// `media_types` lists, by operation id, the request media type the spec names where progenitor
@@ -96,7 +93,6 @@ pub fn pre(
     operation_id: &str,
     media_types: &[(&str, &str)],
 ) {
-    request.headers_mut().remove(PROGENITOR_API_VERSION);
     if let Some((_, media)) = media_types.iter().find(|(id, _)| *id == operation_id)
         && let Ok(value) = HeaderValue::from_str(media)
     {
@@ -122,6 +118,10 @@ pub async fn exec(
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    if span.is_disabled() {
+        // No subscriber wants it: no clock reads, no instrumented future.
+        return client.execute(request).await;
+    }
     let started = Instant::now();
     async move {
         let result = client.execute(request).await;

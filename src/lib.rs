@@ -30,6 +30,8 @@ pub mod hooks;
 pub mod host;
 pub mod http;
 mod negotiate;
+#[doc(hidden)]
+pub mod response;
 pub mod tls;
 pub mod version;
 

@@ -52,12 +52,18 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 4 && args[1] == "count" {
+        return count(&args[2], args[3].parse().unwrap()).await;
+    }
     let docker = docker_engine_client::Docker::connect(&format!("unix://{SOCKET}")).unwrap();
     let ours: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
-    let bollard = bollard::Docker::connect_with_unix(SOCKET, 120, bollard::API_DEFAULT_VERSION).unwrap();
+    let bollard =
+        bollard::Docker::connect_with_unix(SOCKET, 120, bollard::API_DEFAULT_VERSION).unwrap();
     let bollard = bollard.negotiate_version().await.unwrap();
-    let hyper: Hyper = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build(hyperlocal::UnixConnector);
+    let hyper: Hyper =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build(hyperlocal::UnixConnector);
     let version = docker_engine_client::ApiClient::api_version(&ours).unwrap();
     let list_path = format!("/v{version}/containers/json");
 
@@ -67,7 +73,9 @@ async fn main() {
         ("/containers/json, sequential", SEQUENTIAL, 1),
         ("/containers/json, 64 in flight", CONCURRENT, IN_FLIGHT),
     ];
-    println!("| request | docker-engine-client | bollard 0.21 | bare hyper | ours / bollard | ours / hyper |");
+    println!(
+        "| request | docker-engine-client | bollard 0.21 | bare hyper | ours / bollard | ours / hyper |"
+    );
     println!("|---|---|---|---|---|---|");
     for (name, total, in_flight) in cases {
         let ping = name.starts_with("/_ping");
@@ -96,15 +104,72 @@ async fn main() {
                     if ping {
                         bollard.ping().await.unwrap();
                     } else {
-                        bollard.list_containers(None::<bollard::query_parameters::ListContainersOptions>).await.unwrap();
+                        bollard
+                            .list_containers(
+                                None::<bollard::query_parameters::ListContainersOptions>,
+                            )
+                            .await
+                            .unwrap();
                     }
                 })
                 .await,
             );
-            c.push(rate(total, in_flight, || hyper_get(&hyper, if ping { "/_ping" } else { &list_path })).await);
+            c.push(
+                rate(total, in_flight, || {
+                    hyper_get(&hyper, if ping { "/_ping" } else { &list_path })
+                })
+                .await,
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let (a, b, c) = (median(a), median(b), median(c));
-        println!("| {name} | {a:.0}/s | {b:.0}/s | {c:.0}/s | {:.2}× | {:.2}× |", a / b, a / c);
+        println!(
+            "| {name} | {a:.0}/s | {b:.0}/s | {c:.0}/s | {:.2}× | {:.2}× |",
+            a / b,
+            a / c
+        );
+    }
+}
+
+/// `count CLIENT N`: N sequential pings with one client, for instruction counts under
+/// `valgrind --tool=callgrind` (deterministic, unlike wall time on a shared machine).
+async fn count(which: &str, n: usize) {
+    let docker = docker_engine_client::Docker::connect(&format!("unix://{SOCKET}")).unwrap();
+    let ours: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
+    let raw = docker_engine_client::http::builder()
+        .unix_socket(SOCKET)
+        .build()
+        .unwrap();
+    let bollard =
+        bollard::Docker::connect_with_unix(SOCKET, 120, bollard::API_DEFAULT_VERSION).unwrap();
+    let hyper: Hyper =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build(hyperlocal::UnixConnector);
+    for _ in 0..n {
+        match which {
+            "ours" => {
+                let mut s = ours
+                    .system_ping()
+                    .send()
+                    .await
+                    .unwrap()
+                    .into_inner()
+                    .into_inner();
+                while s.next().await.is_some() {}
+            }
+            "reqwest" => {
+                raw.get("http://docker/_ping")
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+            }
+            "bollard" => {
+                bollard.ping().await.unwrap();
+            }
+            _ => hyper_get(&hyper, "/_ping").await,
+        }
     }
 }

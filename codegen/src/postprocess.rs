@@ -14,6 +14,10 @@
 //! - [`typed_errors`]: each operation builder's `send()` returns the crate's `Error` (no
 //!   progenitor or reqwest type in it): progenitor's `send` is kept, private, as
 //!   `send_generated`, and the new `send` maps its error with `crate::error::from_generated`.
+//! - [`lean_requests`]: progenitor adds an informational `api-version` header to every request
+//!   (Docker ignores it) and clones every response's headers into its `ResponseValue`; requests
+//!   go without the header, and responses are wrapped by `crate::response`, which moves the
+//!   headers instead (measured: ~10% of the client's instructions per `/_ping`).
 //! - [`hooks`]: the `ClientHooks` implementation (progenitor's `HooksMode::Expected`), delegating
 //!   to the crate's handwritten `hooks` module, with this version's per-operation request media
 //!   types.
@@ -37,6 +41,7 @@ pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File,
     open_enums(&mut file);
     doc_code_blocks(&mut file);
     typed_errors(&mut file);
+    lean_requests(&mut file);
     file.items.extend(hooks(doc, version).items);
     Ok(file)
 }
@@ -258,6 +263,65 @@ pub fn typed_errors(file: &mut syn::File) {
         }
         if let Some(wrapper) = wrapper {
             imp.items.push(syn::ImplItem::Fn(wrapper));
+        }
+    }
+}
+
+/// Drops the `api-version` header and routes response wrapping through `crate::response`.
+pub fn lean_requests(file: &mut syn::File) {
+    struct Lean;
+    impl VisitMut for Lean {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            block.stmts.retain(|stmt| {
+                let text = quote!(#stmt).to_string();
+                !(text.starts_with("header_map . append") && text.contains("\"api-version\""))
+            });
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            // `HeaderMap::with_capacity(n)`: one header fewer now.
+            if let syn::Expr::Path(p) = &*call.func
+                && p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "with_capacity")
+                && p.path.segments.iter().any(|s| s.ident == "HeaderMap")
+                && let Some(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                })) = call.args.first()
+                && let Ok(n) = n.base10_parse::<usize>()
+            {
+                let n = n.saturating_sub(1);
+                call.args = syn::parse_quote!(#n);
+            }
+            if let syn::Expr::Path(p) = &mut *call.func {
+                let segments: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                if let [first, second] = segments.as_slice()
+                    && first == "ResponseValue"
+                {
+                    let replacement = match second.as_str() {
+                        "stream" => Some(quote!(crate::response::stream)),
+                        "from_response" => Some(quote!(crate::response::json)),
+                        "empty" => Some(quote!(crate::response::empty)),
+                        _ => None,
+                    };
+                    if let Some(r) = replacement {
+                        p.path = syn::parse_quote!(#r);
+                    }
+                }
+            }
+            syn::visit_mut::visit_expr_call_mut(self, call);
+        }
+    }
+    if let Some(builders) = module_items(file, "builder") {
+        for item in builders.iter_mut() {
+            Lean.visit_item_mut(item);
         }
     }
 }

@@ -142,3 +142,44 @@ pub fn api(root: &Path) -> Result<(), String> {
         .args(["run", "--quiet", "--release", "--manifest-path"])
         .arg(root.join("bench/Cargo.toml")))
 }
+
+/// `cargo xtask bench instructions`: client-side instructions per `/_ping` round trip under
+/// `valgrind --tool=callgrind` (deterministic where wall time is noisy): the difference between
+/// 600 and 100 sequential pings, divided by 500, for each client.
+pub fn instructions(root: &Path) -> Result<(), String> {
+    let manifest = root.join("bench/Cargo.toml");
+    run(Command::new("cargo")
+        .args(["build", "--quiet", "--release", "--manifest-path"])
+        .arg(&manifest))?;
+    let binary = root.join("bench/target/release/docker-engine-bench");
+    let count = |client: &str, n: usize| -> Result<u64, String> {
+        let out_file =
+            std::env::temp_dir().join(format!("dec-callgrind-{client}-{n}-{}", std::process::id()));
+        let output = Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={}", out_file.display()))
+            .arg(&binary)
+            .args(["count", client, &n.to_string()])
+            .output()
+            .map_err(|e| format!("valgrind: {e}"))?;
+        let _ = std::fs::remove_file(&out_file);
+        let text = String::from_utf8_lossy(&output.stderr);
+        text.lines()
+            .find_map(|l| l.split("Collected : ").nth(1))
+            .and_then(|n| n.trim().parse().ok())
+            .ok_or_else(|| format!("no instruction count from callgrind for {client}: {text}"))
+    };
+    println!("| client | instructions per /_ping |\n|---|---|");
+    let mut ours = 0;
+    for client in ["ours", "reqwest", "hyper", "bollard"] {
+        let per = (count(client, 600)? - count(client, 100)?) / 500;
+        if client == "ours" {
+            ours = per;
+        }
+        println!(
+            "| {client} | {per} ({:.2}× ours) |",
+            per as f64 / ours as f64
+        );
+    }
+    Ok(())
+}

@@ -15,6 +15,7 @@ cargo xtask <command>
   spec features              print the cargo feature of every version, one per line
   bench build                cold/incremental build time vs. bollard, and spec check time
   bench api                  round trips/s against the local daemon vs. bollard and bare hyper
+  bench instructions         client instructions per /_ping under callgrind (needs valgrind)
 ";
 
 fn main() -> ExitCode {
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         }
         ["bench", "build"] => xtask::bench::build(&root),
         ["bench", "api"] => xtask::bench::api(&root),
+        ["bench", "instructions"] => xtask::bench::instructions(&root),
         ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
