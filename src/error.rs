@@ -27,6 +27,9 @@ pub enum Error {
     /// The daemon and this client share no API version.
     #[error(transparent)]
     Version(#[from] VersionError),
+    /// A streamed body (container output, JSON messages) broke off or carried an error.
+    #[error(transparent)]
+    Stream(#[from] StreamError),
     /// A request could not be built from the values given (caught before sending).
     #[error("invalid request for {operation}: {message}")]
     InvalidRequest {
@@ -216,6 +219,52 @@ pub struct DecodeError {
     pub message: String,
     /// The start of the body (at most 200 bytes, lossily as UTF-8).
     pub snippet: String,
+}
+
+/// A streamed body broke off, was malformed, or carried the daemon's error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// The body ended in the middle of a frame or message.
+    #[error("container output ended early: {detail}")]
+    Truncated {
+        /// Where it ended.
+        detail: String,
+    },
+    /// A stdcopy header that is not one: the body is not multiplexed (a TTY?).
+    #[error(
+        "invalid stdcopy frame header {header:02x?}: not a multiplexed stream (is the container's TTY on?)"
+    )]
+    BadFrame {
+        /// The 8 bytes read as a header.
+        header: [u8; 8],
+    },
+    /// The daemon reported an error inside the stream (a systemerr frame, an `errorDetail`).
+    #[error("the daemon reported: {message}")]
+    Daemon {
+        /// Its message.
+        message: String,
+    },
+    /// A JSON message that does not decode.
+    #[error("malformed JSON message: {message}; it starts {snippet:?}")]
+    Json {
+        /// The decoder's message.
+        message: String,
+        /// The start of the message.
+        snippet: String,
+    },
+    /// A JSON message longer than the limit.
+    #[error("a JSON message is longer than {limit} bytes")]
+    TooLong {
+        /// The limit.
+        limit: usize,
+    },
+    /// The connection broke mid-stream (the daemon went away, a reset...).
+    #[error("the stream broke off: {reason}")]
+    Connection {
+        /// What happened.
+        reason: String,
+    },
 }
 
 /// The daemon and this client share no API version.
@@ -443,7 +492,7 @@ fn rustls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'
 }
 
 /// `e: source: source...`, the whole chain on one line.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

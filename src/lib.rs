@@ -18,7 +18,7 @@
 //!
 //! Modules, each with one job: [`docker`] (connecting and handing out clients), [`host`]
 //! (`DOCKER_HOST` strings), [`context`] (the CLI's config directory and contexts), [`tls`],
-//! [`negotiate`] (API versions), [`error`], [`hooks`] (what every version's client runs around a
+//! `negotiate` (API versions), [`error`], [`stream`] (logs, JSON messages, attach/exec), [`stream`] (logs, JSON messages, attach/exec), [`hooks`] (what every version's client runs around a
 //! request), [`http`] (HTTP client defaults), [`version`].
 
 #![warn(missing_docs)]
@@ -32,12 +32,14 @@ pub mod http;
 mod negotiate;
 #[doc(hidden)]
 pub mod response;
+pub mod stream;
 pub mod tls;
 pub mod version;
 
 pub use docker::{Docker, DockerBuilder};
 pub use error::{
-    ApiError, ApiErrorKind, ConfigError, DecodeError, Error, TransportError, VersionError,
+    ApiError, ApiErrorKind, ConfigError, DecodeError, Error, StreamError, TransportError,
+    VersionError,
 };
 pub use host::Host;
 pub use tls::TlsOptions;

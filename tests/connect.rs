@@ -212,7 +212,9 @@ async fn daemon_errors_are_typed() {
         "{missing}"
     );
 
+    let cleanup = support::Cleanup::new(&docker);
     let image = support::import_busybox(&client, &support::unique("errors")).await;
+    cleanup.image(&image);
     let name = support::unique("conflict");
     let body = || v1_55::types::ContainerCreateBody {
         image: Some(image.clone()),
@@ -228,6 +230,7 @@ async fn daemon_errors_are_typed() {
         .unwrap()
         .into_inner()
         .id;
+    cleanup.container(&id);
     let conflict = client
         .container_create()
         .name(&name)
@@ -252,21 +255,6 @@ async fn daemon_errors_are_typed() {
         .unwrap_err();
     assert!(timed_out.is_timeout(), "{timed_out:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
-
-    client
-        .container_delete()
-        .id(&id)
-        .force(true)
-        .send()
-        .await
-        .unwrap();
-    client
-        .image_delete()
-        .name(&image)
-        .force(true)
-        .send()
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -277,7 +265,9 @@ async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
     let proxy = RecordingProxy::start(socket).await;
     let docker = Docker::connect(&proxy.host).unwrap();
     let client: v1_55::Client = docker.client().await.unwrap();
+    let cleanup = support::Cleanup::new(&support::docker().unwrap());
     let image = support::import_busybox(&client, &support::unique("wait")).await;
+    cleanup.image(&image);
     let body = |secs: &str| v1_55::types::ContainerCreateBody {
         image: Some(image.clone()),
         cmd: Some(vec!["sleep".into(), secs.into()]),
@@ -293,6 +283,7 @@ async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
         .unwrap()
         .into_inner()
         .id;
+    cleanup.container(&long);
     client.container_start().id(&long).send().await.unwrap();
     let before = proxy.closed_connections();
     let dropped = tokio::time::timeout(
@@ -319,6 +310,7 @@ async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
         .unwrap()
         .into_inner()
         .id;
+    cleanup.container(&slow);
     client.container_start().id(&slow).send().await.unwrap();
     let waited = client
         .container_wait()
@@ -328,23 +320,6 @@ async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
         .unwrap()
         .into_inner();
     assert_eq!(waited.status_code, 0);
-
-    for id in [long, slow] {
-        client
-            .container_delete()
-            .id(&id)
-            .force(true)
-            .send()
-            .await
-            .unwrap();
-    }
-    client
-        .image_delete()
-        .name(&image)
-        .force(true)
-        .send()
-        .await
-        .unwrap();
 }
 
 #[tokio::test]

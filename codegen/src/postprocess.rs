@@ -18,6 +18,9 @@
 //!   (Docker ignores it) and clones every response's headers into its `ResponseValue`; requests
 //!   go without the header, and responses are wrapped by `crate::response`, which moves the
 //!   headers instead (measured: ~10% of the client's instructions per `/_ping`).
+//! - [`optional_raw_bodies`]: progenitor makes every raw (`octet-stream`) body mandatory, so a
+//!   pull (`image_create` without `fromSrc=-`) or a build from a `remote` URL could not be sent.
+//!   Where the spec says the body is optional, it starts out empty.
 //! - [`hooks`]: the `ClientHooks` implementation (progenitor's `HooksMode::Expected`), delegating
 //!   to the crate's handwritten `hooks` module, with this version's per-operation request media
 //!   types.
@@ -42,6 +45,7 @@ pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File,
     doc_code_blocks(&mut file);
     typed_errors(&mut file);
     lean_requests(&mut file);
+    optional_raw_bodies(&mut file, doc);
     file.items.extend(hooks(doc, version).items);
     Ok(file)
 }
@@ -322,6 +326,62 @@ pub fn lean_requests(file: &mut syn::File) {
     if let Some(builders) = module_items(file, "builder") {
         for item in builders.iter_mut() {
             Lean.visit_item_mut(item);
+        }
+    }
+}
+
+/// Operation builders (by struct name) whose raw body the spec marks optional.
+fn optional_raw_body_builders(doc: &Value) -> std::collections::BTreeSet<String> {
+    let mut doc = doc.clone();
+    operations_mut(&mut doc)
+        .filter(|(_, _, op)| {
+            let body = op.get("requestBody");
+            body.and_then(|b| b.pointer("/content/application~1octet-stream"))
+                .is_some()
+                && body.and_then(|b| b.get("required")) != Some(&Value::Bool(true))
+        })
+        .filter_map(|(_, _, op)| {
+            op.get("operationId")?
+                .as_str()
+                .map(heck::ToUpperCamelCase::to_upper_camel_case)
+        })
+        .collect()
+}
+
+/// Optional raw bodies start out empty instead of "not initialized".
+pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) {
+    let optional = optional_raw_body_builders(doc);
+    let Some(builders) = module_items(file, "builder") else {
+        return;
+    };
+    struct Empty;
+    impl VisitMut for Empty {
+        fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
+            if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
+                fv.expr = syn::parse_quote!(Ok(reqwest::Body::from(::std::vec::Vec::<u8>::new())));
+            }
+        }
+    }
+    for item in builders.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        if imp.trait_.is_some()
+            || !p
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| optional.contains(&s.ident.to_string()))
+        {
+            continue;
+        }
+        for it in &mut imp.items {
+            if let syn::ImplItem::Fn(f) = it
+                && f.sig.ident == "new"
+            {
+                Empty.visit_impl_item_fn_mut(f);
+            }
         }
     }
 }

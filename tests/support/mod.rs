@@ -144,6 +144,7 @@ pub struct RecordingProxy {
     pub host: String,
     sent: Arc<Mutex<Vec<u8>>>,
     closed: Arc<Mutex<usize>>,
+    tasks: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl RecordingProxy {
@@ -154,12 +155,13 @@ impl RecordingProxy {
         let host = format!("tcp://{}", listener.local_addr().unwrap());
         let sent = Arc::new(Mutex::new(Vec::new()));
         let closed = Arc::new(Mutex::new(0));
-        let (sent2, closed2) = (sent.clone(), closed.clone());
+        let tasks = Arc::new(Mutex::new(Vec::new()));
+        let (sent2, closed2, tasks2) = (sent.clone(), closed.clone(), tasks.clone());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let daemon = tokio::net::UnixStream::connect(&socket).await.unwrap();
                 let (sent, closed) = (sent2.clone(), closed2.clone());
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let (mut client_read, mut client_write) = client.into_split();
                     let (mut daemon_read, mut daemon_write) = daemon.into_split();
                     let upstream = async {
@@ -184,9 +186,22 @@ impl RecordingProxy {
                     };
                     tokio::join!(upstream, downstream);
                 });
+                tasks2.lock().unwrap().push(task.abort_handle());
             }
         });
-        Self { host, sent, closed }
+        Self {
+            host,
+            sent,
+            closed,
+            tasks,
+        }
+    }
+
+    /// Cuts every connection made so far, abruptly (the daemon "goes away" mid-stream).
+    pub fn cut(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
     }
 
     /// Everything clients sent so far, lossily as text.
@@ -210,5 +225,66 @@ impl RecordingProxy {
     /// How many client connections have closed their sending side.
     pub fn closed_connections(&self) -> usize {
         *self.closed.lock().unwrap()
+    }
+}
+
+/// Removes the containers and images a test made, even when the test panics (on drop, from a
+/// thread of its own, since drop cannot await).
+pub struct Cleanup {
+    host: String,
+    containers: Mutex<Vec<String>>,
+    images: Mutex<Vec<String>>,
+}
+
+impl Cleanup {
+    /// Cleans up through `docker`.
+    pub fn new(docker: &Docker) -> Self {
+        Self {
+            host: docker.host().to_string(),
+            containers: Mutex::new(Vec::new()),
+            images: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Removes container `id` at the end.
+    pub fn container(&self, id: &str) {
+        self.containers.lock().unwrap().push(id.to_string());
+    }
+
+    /// Removes image `reference` at the end.
+    pub fn image(&self, reference: &str) {
+        self.images.lock().unwrap().push(reference.to_string());
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        // A connection of its own: the test's pooled connections are driven by the test's
+        // runtime, which this drop blocks.
+        let host = self.host.clone();
+        let containers = std::mem::take(&mut *self.containers.lock().unwrap());
+        let images = std::mem::take(&mut *self.images.lock().unwrap());
+        let work = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let Ok(docker) = Docker::connect(&host) else {
+                    return;
+                };
+                let Ok(client) = docker.client::<docker_engine_client::v1_55::Client>().await
+                else {
+                    return;
+                };
+                for id in containers {
+                    let _ = client.container_delete().id(&id).force(true).send().await;
+                }
+                for image in images {
+                    let _ = client.image_delete().name(&image).force(true).send().await;
+                }
+            });
+        });
+        let _ = work.join();
     }
 }

@@ -1,0 +1,59 @@
+//! A response body as a stream of chunks with the crate's error type, and the ways to read it
+//! (container output, JSON messages, plain bytes), for every version's `ByteStream` responses.
+
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::TryStreamExt;
+use progenitor_client::{ByteStream, ResponseValue};
+use serde::de::DeserializeOwned;
+
+use super::demux::{Framing, LogStream};
+use super::json::JsonStream;
+use crate::error::StreamError;
+
+/// Body chunks; a broken connection is an error item, never a hang or a silent end.
+pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, StreamError>> + Send>>;
+
+/// Reading a streaming operation's response (`container_logs`, `image_create`, `system_events`,
+/// `container_export`...).
+pub trait ByteStreamExt {
+    /// The body's chunks.
+    fn into_body(self) -> BodyStream;
+
+    /// Container output (logs, attach, exec start): demultiplexed, or raw with a TTY. `tty` is the
+    /// container's (or exec's) TTY setting, which decides for daemons before API 1.42.
+    fn into_output(self, tty: bool) -> LogStream<BodyStream>;
+
+    /// A JSON message stream of `T` (`CreateImageInfo`, `BuildInfo`, `EventMessage`, ...).
+    fn into_json<T: DeserializeOwned>(self) -> JsonStream<BodyStream, T>;
+}
+
+impl ByteStreamExt for ResponseValue<ByteStream> {
+    fn into_body(self) -> BodyStream {
+        Box::pin(
+            self.into_inner()
+                .into_inner()
+                .map_err(|e| StreamError::Connection {
+                    reason: crate::error::error_chain(&e),
+                }),
+        )
+    }
+
+    fn into_output(self, tty: bool) -> LogStream<BodyStream> {
+        let content_type = self
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        LogStream::new(
+            self.into_body(),
+            Framing::detect(content_type.as_deref(), tty),
+        )
+    }
+
+    fn into_json<T: DeserializeOwned>(self) -> JsonStream<BodyStream, T> {
+        JsonStream::new(self.into_body())
+    }
+}

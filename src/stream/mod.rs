@@ -1,0 +1,54 @@
+//! Docker's streams, for every enabled API version: container output (stdcopy demultiplexing,
+//! raw TTY output), JSON message streams, hijacked attach/exec, and copying output to writers.
+//!
+//! Every stream ends: at the end of the body, with an error item when the connection breaks or
+//! the body stops mid-frame, and dropping a stream closes its connection.
+
+pub mod body;
+pub mod demux;
+pub mod hijack;
+pub mod json;
+
+use futures_util::StreamExt;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+pub use body::{BodyStream, ByteStreamExt};
+pub use demux::{Demuxer, Framing, LogOutput, LogStream, StdStream};
+pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
+pub use json::JsonStream;
+
+use crate::error::{Error, StreamError};
+
+/// Copies container output to `stdout` and `stderr` as it arrives, like Go's `stdcopy.StdCopy`
+/// (TTY output goes to `stdout`); returns the bytes written to each.
+pub async fn copy_output<S, O, E>(
+    mut output: S,
+    stdout: &mut O,
+    stderr: &mut E,
+) -> Result<(u64, u64), Error>
+where
+    S: futures_core::Stream<Item = Result<LogOutput, StreamError>> + Unpin,
+    O: AsyncWrite + Unpin,
+    E: AsyncWrite + Unpin,
+{
+    let (mut out, mut err) = (0u64, 0u64);
+    while let Some(item) = output.next().await {
+        let item = item?;
+        let io = |e: std::io::Error| StreamError::Connection {
+            reason: format!("writing output: {e}"),
+        };
+        match item.stream {
+            StdStream::Stderr => {
+                stderr.write_all(&item.bytes).await.map_err(io)?;
+                stderr.flush().await.map_err(io)?;
+                err += item.bytes.len() as u64;
+            }
+            _ => {
+                stdout.write_all(&item.bytes).await.map_err(io)?;
+                stdout.flush().await.map_err(io)?;
+                out += item.bytes.len() as u64;
+            }
+        }
+    }
+    Ok((out, err))
+}

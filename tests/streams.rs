@@ -1,0 +1,494 @@
+//! Docker's streams against the real daemon: logs (separated, TTY, follow, since/tail), attach to
+//! `cat` with stdin, exec with stdin and exit codes, events with filters and since/until, stats,
+//! and streams that end when the container dies or the connection breaks.
+
+#![cfg(feature = "v1_55")]
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use docker_engine_client::stream::{self, AttachOptions, ByteStreamExt, LogOutput, StdStream};
+use docker_engine_client::v1_55::{Client, types};
+use docker_engine_client::{Docker, Error, StreamError};
+use futures_util::{StreamExt, TryStreamExt};
+use tokio::io::AsyncWriteExt;
+
+/// A busybox image and a client; what it made is removed when it drops, even on a panic.
+struct Fixture {
+    client: Client,
+    image: String,
+    cleanup: support::Cleanup,
+}
+
+impl Fixture {
+    async fn new(docker: &Docker) -> Self {
+        let client: Client = docker.client().await.unwrap();
+        let cleanup = support::Cleanup::new(docker);
+        let image = support::import_busybox(&client, &support::unique("streams")).await;
+        cleanup.image(&image);
+        Self {
+            client,
+            image,
+            cleanup,
+        }
+    }
+
+    async fn create(
+        &mut self,
+        cmd: &[&str],
+        configure: impl FnOnce(&mut types::ContainerCreateBody),
+    ) -> String {
+        let mut body = types::ContainerCreateBody {
+            image: Some(self.image.clone()),
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        configure(&mut body);
+        let id = self
+            .client
+            .container_create()
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .id;
+        self.cleanup.container(&id);
+        id
+    }
+
+    async fn run(
+        &mut self,
+        cmd: &[&str],
+        configure: impl FnOnce(&mut types::ContainerCreateBody),
+    ) -> String {
+        let id = self.create(cmd, configure).await;
+        self.client.container_start().id(&id).send().await.unwrap();
+        id
+    }
+
+    async fn wait(&self, id: &str) -> i64 {
+        self.client
+            .container_wait()
+            .id(id)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .status_code
+    }
+}
+
+/// Collects output into (stdout, stderr, console).
+async fn collect(
+    output: impl futures_core::Stream<Item = Result<LogOutput, StreamError>> + Unpin,
+) -> (String, String, String) {
+    let items: Vec<LogOutput> = output.try_collect().await.unwrap();
+    let mut parts = (String::new(), String::new(), String::new());
+    for item in items {
+        let text = String::from_utf8_lossy(&item.bytes);
+        match item.stream {
+            StdStream::Stdout => parts.0.push_str(&text),
+            StdStream::Stderr => parts.1.push_str(&text),
+            _ => parts.2.push_str(&text),
+        }
+    }
+    parts
+}
+
+#[tokio::test]
+async fn logs_separated_tty_follow_since_and_tail() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+
+    // stdout and stderr, separated.
+    let id = f
+        .run(&["sh", "-c", "echo out1; echo err1 >&2; echo out2"], |_| {})
+        .await;
+    assert_eq!(f.wait(&id).await, 0);
+    let logs = f
+        .client
+        .container_logs()
+        .id(&id)
+        .stdout(true)
+        .stderr(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        collect(logs.into_output(false)).await,
+        ("out1\nout2\n".into(), "err1\n".into(), String::new())
+    );
+
+    // tail=2: the last lines only.
+    let lines = f.run(&["sh", "-c", "echo a; echo b; echo c"], |_| {}).await;
+    f.wait(&lines).await;
+    let logs = f
+        .client
+        .container_logs()
+        .id(&lines)
+        .stdout(true)
+        .tail("2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(collect(logs.into_output(false)).await.0, "b\nc\n");
+
+    // since: a time after the container ran means nothing.
+    let later = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 5;
+    let logs = f
+        .client
+        .container_logs()
+        .id(&id)
+        .stdout(true)
+        .since(later)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(collect(logs.into_output(false)).await.0, "");
+
+    // A TTY: raw output, passed through without waiting for a newline.
+    let tty = f.run(&["printf", "no newline"], |b| b.tty = true).await;
+    f.wait(&tty).await;
+    let logs = f
+        .client
+        .container_logs()
+        .id(&tty)
+        .stdout(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(collect(logs.into_output(true)).await.2, "no newline");
+
+    // follow: the stream ends when the container exits.
+    let follow = f
+        .run(
+            &["sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.3; done"],
+            |_| {},
+        )
+        .await;
+    let logs = f
+        .client
+        .container_logs()
+        .id(&follow)
+        .stdout(true)
+        .follow(true)
+        .send()
+        .await
+        .unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(30), collect(logs.into_output(false)))
+        .await
+        .expect("follow ended");
+    assert_eq!(out.0, "1\n2\n3\n");
+}
+
+#[tokio::test]
+async fn a_container_killed_mid_follow_ends_the_stream() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+    let id = f.run(&["sh", "-c", "echo started; sleep 60"], |_| {}).await;
+    let logs = f
+        .client
+        .container_logs()
+        .id(&id)
+        .stdout(true)
+        .follow(true)
+        .send()
+        .await
+        .unwrap();
+    let mut output = logs.into_output(false);
+    let first = output.next().await.unwrap().unwrap();
+    assert_eq!(first.bytes, &b"started\n"[..]);
+    f.client.container_kill().id(&id).send().await.unwrap();
+    let rest = tokio::time::timeout(Duration::from_secs(20), output.collect::<Vec<_>>())
+        .await
+        .expect("stream ended");
+    assert!(rest.iter().all(Result::is_ok), "{rest:?}");
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_stream_is_an_error() {
+    let Some(socket) = support::daemon_socket() else {
+        return;
+    };
+    let direct = support::docker().unwrap();
+    let mut f = Fixture::new(&direct).await;
+    let id = f
+        .run(
+            &["sh", "-c", "while true; do echo tick; sleep 0.1; done"],
+            |_| {},
+        )
+        .await;
+    // Follow the logs through a proxy, then cut it: to the client, the daemon went away.
+    let proxy = support::RecordingProxy::start(socket).await;
+    let proxied: Client = Docker::connect(&proxy.host)
+        .unwrap()
+        .client()
+        .await
+        .unwrap();
+    let logs = proxied
+        .container_logs()
+        .id(&id)
+        .stdout(true)
+        .follow(true)
+        .send()
+        .await
+        .unwrap();
+    let mut output = logs.into_output(false);
+    assert!(output.next().await.unwrap().is_ok());
+    proxy.cut();
+    let rest = tokio::time::timeout(Duration::from_secs(20), output.collect::<Vec<_>>())
+        .await
+        .expect("no hang");
+    let last = rest.last().expect("an error item, not a silent end");
+    assert!(
+        matches!(
+            last,
+            Err(StreamError::Connection { .. } | StreamError::Truncated { .. })
+        ),
+        "{rest:?}"
+    );
+}
+
+#[tokio::test]
+async fn attach_to_cat_echoes_stdin_until_eof() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+    let id = f
+        .create(&["cat"], |b| {
+            b.open_stdin = true;
+            b.stdin_once = true;
+            b.attach_stdin = true;
+            b.attach_stdout = true;
+        })
+        .await;
+    let mut hijacked = stream::attach(&f.client, &id, &AttachOptions::default())
+        .await
+        .unwrap();
+    f.client.container_start().id(&id).send().await.unwrap();
+    hijacked.stdin.write_all(b"hello\nworld\n").await.unwrap();
+    hijacked.stdin.shutdown().await.unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(20), collect(hijacked.output))
+        .await
+        .expect("EOF ended it");
+    assert_eq!(out.0, "hello\nworld\n");
+    assert_eq!(f.wait(&id).await, 0);
+}
+
+#[tokio::test]
+async fn exec_with_stdin_and_exit_codes() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+    let id = f.run(&["sleep", "60"], |_| {}).await;
+
+    let exec = |cmd: Vec<&str>, stdin: bool| {
+        let body = types::ExecConfig {
+            attach_stdin: Some(stdin),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        f.client.container_exec().id(&id).body(body).send()
+    };
+
+    // stdin in, output back, EOF ends it; the exit code is in exec inspect.
+    let cat = exec(vec!["sh", "-c", "cat; echo done >&2"], true)
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let mut hijacked = stream::exec_start(&f.client, &cat, false).await.unwrap();
+    hijacked.stdin.write_all(b"piped\n").await.unwrap();
+    hijacked.stdin.shutdown().await.unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(20), collect(hijacked.output))
+        .await
+        .unwrap();
+    assert_eq!((out.0.as_str(), out.1.as_str()), ("piped\n", "done\n"));
+    let inspect = f
+        .client
+        .exec_inspect()
+        .id(&cat)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(inspect.exit_code, Some(0));
+
+    // A failing command: its exit code, and output copied to writers like stdcopy.
+    let fail = exec(vec!["sh", "-c", "echo bye; exit 7"], false)
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let hijacked = stream::exec_start(&f.client, &fail, false).await.unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let counts = stream::copy_output(hijacked.output, &mut out, &mut err)
+        .await
+        .unwrap();
+    assert_eq!((out.as_slice(), counts), (&b"bye\n"[..], (4, 0)));
+    let inspect = f
+        .client
+        .exec_inspect()
+        .id(&fail)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(inspect.exit_code, Some(7));
+
+    // Detached: starts and returns at once.
+    let detached = exec(vec!["sh", "-c", "exit 3"], false)
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    f.client
+        .exec_start()
+        .id(&detached)
+        .body(types::ExecStartConfig {
+            detach: Some(true),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .unwrap();
+    let mut code = None;
+    for _ in 0..100 {
+        let inspect = f
+            .client
+            .exec_inspect()
+            .id(&detached)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        if inspect.running == Some(false) && inspect.exit_code.is_some() {
+            code = inspect.exit_code;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(code, Some(3));
+}
+
+#[tokio::test]
+async fn events_filtered_by_type_and_container_with_since_until() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 1;
+    let id = f.run(&["true"], |_| {}).await;
+    f.wait(&id).await;
+    let until = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    let filters = serde_json::json!({ "type": ["container"], "container": [id] }).to_string();
+    let events = f
+        .client
+        .system_events()
+        .since(since.to_string())
+        .until(until.to_string())
+        .filters(filters)
+        .send()
+        .await
+        .unwrap();
+    let events: Vec<types::EventMessage> =
+        tokio::time::timeout(Duration::from_secs(20), events.into_json().try_collect())
+            .await
+            .expect("until ends the stream")
+            .unwrap();
+    let actions: Vec<String> = events.iter().filter_map(|e| e.action.clone()).collect();
+    for expected in ["create", "start", "die"] {
+        assert!(actions.iter().any(|a| a == expected), "{actions:?}");
+    }
+    assert!(
+        events
+            .iter()
+            .all(|e| e.type_ == Some(types::EventMessageType::Container)),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor.as_ref().and_then(|a| a.id.as_deref()) == Some(id.as_str()))
+    );
+}
+
+#[tokio::test]
+async fn stats_one_shot_and_streaming() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+    let id = f.run(&["sleep", "60"], |_| {}).await;
+
+    let once = f
+        .client
+        .container_stats()
+        .id(&id)
+        .stream(false)
+        .send()
+        .await
+        .unwrap();
+    let once: Vec<types::ContainerStatsResponse> = once.into_json().try_collect().await.unwrap();
+    assert_eq!(once.len(), 1);
+    assert!(once[0].memory_stats.is_some(), "{:?}", once[0]);
+
+    let streaming = f
+        .client
+        .container_stats()
+        .id(&id)
+        .stream(true)
+        .send()
+        .await
+        .unwrap();
+    let two: Vec<_> = streaming
+        .into_json::<types::ContainerStatsResponse>()
+        .take(2)
+        .collect()
+        .await;
+    assert_eq!(two.len(), 2);
+    assert!(two.iter().all(Result::is_ok), "{two:?}");
+}
+
+#[tokio::test]
+async fn a_failed_pull_is_an_error_not_a_success() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let client: Client = docker.client().await.unwrap();
+    // Nothing listens on this loopback port: the daemon reports the failure in the stream or as
+    // an error status; either way the caller sees an error.
+    let image = format!("127.0.0.1:9/{}:latest", support::unique("nothing"));
+    let outcome = match client.image_create().from_image(&image).send().await {
+        Err(e) => Err(e),
+        Ok(progress) => progress
+            .into_json::<types::CreateImageInfo>()
+            .try_collect::<Vec<_>>()
+            .await
+            .map_err(Error::from),
+    };
+    let err = outcome.unwrap_err();
+    assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
+}
