@@ -508,7 +508,7 @@ pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 impl DaemonMessage for () {
     fn daemon_message(self) -> String {
-        "the daemon sent no message".into()
+        "the daemon sent no message (a HEAD request, or an empty error body)".into()
     }
 }
 

@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod context;
 pub mod docker;
 pub mod error;

@@ -492,3 +492,83 @@ async fn a_failed_pull_is_an_error_not_a_success() {
     let err = outcome.unwrap_err();
     assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
 }
+
+#[tokio::test]
+async fn archive_put_then_get_round_trips_bytes_exactly() {
+    use docker_engine_client::archive;
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+    let id = f.create(&["true"], |_| {}).await;
+
+    // 300 KB that are not all the same byte, in a tar made with the tar crate.
+    let content: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(content.len() as u64);
+    header.set_mode(0o640);
+    builder
+        .append_data(&mut header, "payload.bin", content.as_slice())
+        .unwrap();
+    let tar = builder.into_inner().unwrap();
+    f.client
+        .put_container_archive()
+        .id(&id)
+        .path("/tmp")
+        .body(tar)
+        .send()
+        .await
+        .unwrap();
+
+    let info = f
+        .client
+        .container_archive_info()
+        .id(&id)
+        .path("/tmp/payload.bin")
+        .send()
+        .await
+        .unwrap();
+    let stat = archive::path_stat(&info).unwrap();
+    assert_eq!(
+        (stat.name.as_str(), stat.size, stat.permissions()),
+        ("payload.bin", 300_000, 0o640)
+    );
+
+    let got = f
+        .client
+        .container_archive()
+        .id(&id)
+        .path("/tmp/payload.bin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archive::path_stat(&got).unwrap().size, 300_000);
+    let bytes: Vec<u8> = got
+        .into_body()
+        .try_fold(Vec::new(), |mut all, chunk| async move {
+            all.extend_from_slice(&chunk);
+            Ok(all)
+        })
+        .await
+        .unwrap();
+    let mut archive = tar::Archive::new(bytes.as_slice());
+    let mut entry = archive.entries().unwrap().next().unwrap().unwrap();
+    assert_eq!(entry.path().unwrap().to_str(), Some("payload.bin"));
+    let mut back = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut back).unwrap();
+    assert!(back == content, "bytes differ");
+
+    // A path that does not exist: a typed 404.
+    let missing = f
+        .client
+        .container_archive_info()
+        .id(&id)
+        .path("/nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(missing.is_not_found(), "{missing:?}");
+}

@@ -50,6 +50,7 @@ pub struct Notes {
 pub fn apply_all(doc: &mut Value) -> Notes {
     let mut notes = Notes::default();
     streaming_responses(doc, &mut notes);
+    head_errors_without_body(doc);
     one_success_kind(doc, &mut notes);
     nullable_definitions_at_use(doc);
     nullable_collections(doc);
@@ -106,6 +107,27 @@ fn streaming_responses(doc: &mut Value, notes: &mut Notes) {
             );
         }
         notes.streaming.insert(id);
+    }
+}
+
+/// A response to `HEAD` has no body, so a `HEAD` operation's error responses cannot be decoded
+/// as `ErrorResponse` (the spec says they are): they become body-less, and the error carries the
+/// status alone.
+fn head_errors_without_body(doc: &mut Value) {
+    for (_, method, op) in operations_mut(doc) {
+        if method != "head" {
+            continue;
+        }
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            continue;
+        };
+        for (code, response) in responses.iter_mut() {
+            if (code == "default" || code.starts_with(['4', '5']))
+                && let Some(response) = response.as_object_mut()
+            {
+                response.remove("content");
+            }
+        }
     }
 }
 
@@ -305,6 +327,19 @@ mod tests {
             "errors untouched"
         );
         assert!(notes.streaming.contains("ContainerAttach"));
+    }
+
+    #[test]
+    fn head_errors_have_no_body() {
+        let mut doc = json!({"paths": {"/x": {"head": {"operationId": "H", "responses": {
+            "200": {"description": "ok"},
+            "404": {"description": "nf", "content": {"application/json": {"schema": {}}}}}}}}});
+        apply_all(&mut doc);
+        assert!(
+            doc["paths"]["/x"]["head"]["responses"]["404"]
+                .get("content")
+                .is_none()
+        );
     }
 
     #[test]
