@@ -16,14 +16,7 @@ pub(crate) async fn daemon_version(
     hooks: &Hooks,
 ) -> Result<ApiVersion, Error> {
     const OPERATION: &str = "system_ping";
-    let response = http
-        .get(format!("{base_url}/_ping"))
-        .send()
-        .await
-        .map_err(|e| transport(&e, hooks, OPERATION))?;
-    if !response.status().is_success() {
-        return Err(from_response(response, OPERATION).await);
-    }
+    let response = get(http, &format!("{base_url}/_ping"), hooks, OPERATION).await?;
     match response.headers().get("api-version") {
         None => Ok(VERSION_WITHOUT_HEADER),
         Some(value) => {
@@ -52,14 +45,7 @@ pub(crate) async fn daemon_minimum(
         #[serde(rename = "MinAPIVersion")]
         min_api_version: Option<String>,
     }
-    let response = http
-        .get(format!("{base_url}/version"))
-        .send()
-        .await
-        .map_err(|e| transport(&e, hooks, OPERATION))?;
-    if !response.status().is_success() {
-        return Err(from_response(response, OPERATION).await);
-    }
+    let response = get(http, &format!("{base_url}/version"), hooks, OPERATION).await?;
     let body = response
         .bytes()
         .await
@@ -71,6 +57,25 @@ pub(crate) async fn daemon_minimum(
             snippet: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
         })?;
     Ok(version.min_api_version.and_then(|v| v.parse().ok()))
+}
+
+/// `GET url`; an error status becomes the daemon's error.
+async fn get(
+    http: &reqwest::Client,
+    url: &str,
+    hooks: &Hooks,
+    operation: &'static str,
+) -> Result<reqwest::Response, Error> {
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| transport(&e, hooks, operation))?;
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(from_response(response, operation).await)
+    }
 }
 
 /// The version to speak: the lower of the client's and the daemon's, if the daemon accepts it

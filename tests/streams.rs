@@ -68,6 +68,17 @@ impl Fixture {
         id
     }
 
+    async fn exec_exit_code(&self, exec: &str) -> Option<i64> {
+        self.client
+            .exec_inspect()
+            .id(exec)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .exit_code
+    }
+
     async fn wait(&self, id: &str) -> i64 {
         self.client
             .container_wait()
@@ -318,15 +329,7 @@ async fn exec_with_stdin_and_exit_codes() {
         .await
         .unwrap();
     assert_eq!((out.0.as_str(), out.1.as_str()), ("piped\n", "done\n"));
-    let inspect = f
-        .client
-        .exec_inspect()
-        .id(&cat)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(inspect.exit_code, Some(0));
+    assert_eq!(f.exec_exit_code(&cat).await, Some(0));
 
     // A failing command: its exit code, and output copied to writers like stdcopy.
     let fail = exec(vec!["sh", "-c", "echo bye; exit 7"], false)
@@ -340,15 +343,7 @@ async fn exec_with_stdin_and_exit_codes() {
         .await
         .unwrap();
     assert_eq!((out.as_slice(), counts), (&b"bye\n"[..], (4, 0)));
-    let inspect = f
-        .client
-        .exec_inspect()
-        .id(&fail)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(inspect.exit_code, Some(7));
+    assert_eq!(f.exec_exit_code(&fail).await, Some(7));
 
     // Detached: starts and returns at once.
     let detached = exec(vec!["sh", "-c", "exit 3"], false)
@@ -546,14 +541,7 @@ async fn archive_put_then_get_round_trips_bytes_exactly() {
         .await
         .unwrap();
     assert_eq!(archive::path_stat(&got).unwrap().size, 300_000);
-    let bytes: Vec<u8> = got
-        .into_body()
-        .try_fold(Vec::new(), |mut all, chunk| async move {
-            all.extend_from_slice(&chunk);
-            Ok(all)
-        })
-        .await
-        .unwrap();
+    let bytes = support::read_all(got.into_body()).await;
     let mut archive = tar::Archive::new(bytes.as_slice());
     let mut entry = archive.entries().unwrap().next().unwrap().unwrap();
     assert_eq!(entry.path().unwrap().to_str(), Some("payload.bin"));

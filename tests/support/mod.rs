@@ -108,10 +108,21 @@ pub fn busybox_rootfs_tar() -> Vec<u8> {
     builder.into_inner().unwrap()
 }
 
+/// Reads a whole (small) streamed body, for checking it.
+pub async fn read_all(body: docker_engine_client::stream::BodyStream) -> Vec<u8> {
+    use futures_util::TryStreamExt;
+    body.try_fold(Vec::new(), |mut all, chunk| async move {
+        all.extend_from_slice(&chunk);
+        Ok(all)
+    })
+    .await
+    .unwrap()
+}
+
 /// Imports the busybox root filesystem as `repo:latest` through the client's own image import
 /// call; returns the image reference. The caller removes it.
 pub async fn import_busybox(client: &docker_engine_client::v1_55::Client, repo: &str) -> String {
-    use futures_util::TryStreamExt;
+    use docker_engine_client::stream::ByteStreamExt;
     let progress = client
         .image_create()
         .from_src("-")
@@ -120,15 +131,8 @@ pub async fn import_busybox(client: &docker_engine_client::v1_55::Client, repo: 
         .body(busybox_rootfs_tar())
         .send()
         .await
-        .unwrap()
-        .into_inner()
-        .into_inner()
-        .try_fold(Vec::new(), |mut all, chunk| async move {
-            all.extend_from_slice(&chunk);
-            Ok(all)
-        })
-        .await
         .unwrap();
+    let progress = read_all(progress.into_body()).await;
     let progress = String::from_utf8_lossy(&progress);
     assert!(
         progress.contains("sha256:") && !progress.contains("errorDetail"),
