@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod archive;
+pub mod build_context;
 pub mod context;
 pub mod docker;
 pub mod error;
