@@ -105,7 +105,7 @@ const CHANNEL_CHUNKS: usize = 16;
 impl BuildContext {
     /// The directory `dir`, minus what its `.dockerignore` excludes (the Dockerfile and
     /// `.dockerignore` themselves are always sent, as the CLI does). The tar is written on a
-    /// blocking thread while the request sends it.
+    /// thread of its own while the request sends it.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self, Error> {
         let dir = dir.as_ref().to_path_buf();
         let bad = |reason: String| ConfigError::ConfigFile {
