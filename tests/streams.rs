@@ -560,3 +560,48 @@ async fn archive_put_then_get_round_trips_bytes_exactly() {
         .unwrap_err();
     assert!(missing.is_not_found(), "{missing:?}");
 }
+
+#[tokio::test]
+async fn image_save_streams_straight_into_image_load() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let f = Fixture::new(&docker).await;
+    let image_id = f
+        .client
+        .image_inspect()
+        .name(&f.image)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+
+    // Save is a tar stream out, load a tar stream in: the one is piped into the other, with no
+    // more of the image in memory than the chunks in flight.
+    let saved = f.client.image_get().name(&f.image).send().await.unwrap();
+    let loaded = f
+        .client
+        .image_load()
+        .body(reqwest::Body::wrap_stream(saved.into_body()))
+        .send()
+        .await
+        .unwrap();
+    let messages: Vec<serde_json::Value> = loaded.into_json().try_collect().await.unwrap();
+    let text = serde_json::to_string(&messages).unwrap();
+    assert!(
+        text.contains("Loaded image") && text.contains(&f.image),
+        "{text}"
+    );
+
+    let again = f
+        .client
+        .image_inspect()
+        .name(&f.image)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    assert_eq!(again, image_id);
+}
