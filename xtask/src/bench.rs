@@ -183,3 +183,83 @@ pub fn instructions(root: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `cargo xtask bench logs`: a container's real output (16 MiB and 256 MiB of 1 KiB lines) read
+/// end to end by this crate, by bollard and by `docker logs`, with each client's peak RSS.
+pub fn logs(root: &Path) -> Result<(), String> {
+    let manifest = root.join("bench/Cargo.toml");
+    run(Command::new("cargo")
+        .args(["build", "--quiet", "--release", "--manifest-path"])
+        .arg(&manifest))?;
+    let binary = root.join("bench/target/release/docker-engine-bench");
+    let tag = format!("dec-bench-busybox-{}", std::process::id());
+    // A busybox image, imported with the docker CLI from Debian's static busybox.
+    let rootfs = std::env::temp_dir().join(format!("dec-bench-rootfs-{}", std::process::id()));
+    std::fs::create_dir_all(rootfs.join("bin")).map_err(|e| e.to_string())?;
+    std::fs::copy("/bin/busybox", rootfs.join("bin/busybox"))
+        .map_err(|e| format!("/bin/busybox: {e}"))?;
+    for applet in ["sh", "yes", "head", "tr"] {
+        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet))
+            .map_err(|e| e.to_string())?;
+    }
+    let import = format!("tar -C {} -c . | docker import - {tag}", rootfs.display());
+    run(Command::new("sh").args(["-c", &import]))?;
+    let _ = std::fs::remove_dir_all(&rootfs);
+
+    println!("| output | client | median time | throughput | peak RSS |\n|---|---|---|---|---|");
+    for mib in [16u64, 256] {
+        let bytes = mib << 20;
+        let name = format!("dec-bench-logs-{mib}-{}", std::process::id());
+        let script = format!("yes $(head -c 1023 /dev/zero | tr '\\0' x) | head -c {bytes}");
+        run(Command::new("docker")
+            .args(["run", "--name", &name, &tag, "sh", "-c", &script])
+            .stdout(std::process::Stdio::null()))?;
+        for client in ["ours", "bollard", "docker logs"] {
+            let mut times = Vec::new();
+            let mut rss = String::from("-");
+            for _ in 0..3 {
+                let start = Instant::now();
+                if client == "docker logs" {
+                    run(
+                        Command::new("sh").args(["-c", &format!("docker logs {name} > /dev/null")])
+                    )?;
+                    times.push(start.elapsed().as_secs_f64());
+                } else {
+                    let out = Command::new(&binary)
+                        .args(["logs", client, &name])
+                        .output()
+                        .map_err(|e| e.to_string())?;
+                    let text = String::from_utf8_lossy(&out.stdout);
+                    let fields: Vec<&str> = text.split_whitespace().collect();
+                    if fields.len() != 4 || fields[1] != bytes.to_string() {
+                        return Err(format!(
+                            "{client}: unexpected output {text:?} {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        ));
+                    }
+                    times.push(fields[2].parse().unwrap_or(f64::NAN));
+                    rss = format!("{} MiB", fields[3].parse::<u64>().unwrap_or(0) / 1024);
+                }
+            }
+            times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let t = times[1];
+            println!(
+                "| {mib} MiB | {client} | {t:.2} s | {:.0} MiB/s | {rss} |",
+                mib as f64 / t
+            );
+        }
+        let _ = Command::new("docker").args(["rm", "-f", &name]).output();
+    }
+    let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
+    Ok(())
+}
+
+/// `cargo xtask bench demux`: the demultiplexer over 1 GiB of in-memory frames.
+pub fn demux(root: &Path) -> Result<(), String> {
+    let manifest = root.join("bench/Cargo.toml");
+    run(Command::new("cargo")
+        .args(["run", "--quiet", "--release", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--")
+        .arg("demux"))
+}

@@ -16,6 +16,8 @@ cargo xtask <command>
   bench build                cold/incremental build time vs. bollard, and spec check time
   bench api                  round trips/s against the local daemon vs. bollard and bare hyper
   bench instructions         client instructions per /_ping under callgrind (needs valgrind)
+  bench logs                 16 and 256 MiB of container output: ours vs bollard vs docker logs
+  bench demux                the demultiplexer over 1 GiB of in-memory frames
 ";
 
 fn main() -> ExitCode {
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
         ["bench", "build"] => xtask::bench::build(&root),
         ["bench", "api"] => xtask::bench::api(&root),
         ["bench", "instructions"] => xtask::bench::instructions(&root),
+        ["bench", "logs"] => xtask::bench::logs(&root),
+        ["bench", "demux"] => xtask::bench::demux(&root),
         ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
