@@ -93,6 +93,24 @@ pub fn operations_mut(
         })
 }
 
+/// Iterates over every operation of a document, read-only: `(path, method, op)`.
+pub fn operations(doc: &Value) -> impl Iterator<Item = (&str, &str, &Map<String, Value>)> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.iter())
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flat_map(|item| item.iter())
+                .filter(|(method, _)| HTTP_METHODS.contains(&method.as_str()))
+                .filter_map(move |(method, op)| {
+                    op.as_object()
+                        .map(|op| (path.as_str(), method.as_str(), op))
+                })
+        })
+}
+
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
 
 /// `definitions` → `components.schemas`.
@@ -163,6 +181,14 @@ const SCHEMA_KEYS: &[&str] = &[
     "nullable",
 ];
 
+/// Removes the [`SCHEMA_KEYS`] from a Swagger parameter or header, as its OpenAPI `schema`.
+fn take_schema_keys(map: &mut Map<String, Value>) -> Map<String, Value> {
+    SCHEMA_KEYS
+        .iter()
+        .filter_map(|key| map.remove(*key).map(|v| ((*key).to_string(), v)))
+        .collect()
+}
+
 /// Non-body parameters: value keys move into `schema`; `collectionFormat` becomes style/explode.
 fn parameters(doc: &mut Value) -> Result<(), String> {
     for (path, method, op) in operations_mut(doc) {
@@ -182,12 +208,7 @@ fn parameters(doc: &mut Value) -> Result<(), String> {
                     ));
                 }
             }
-            let mut schema = Map::new();
-            for key in SCHEMA_KEYS {
-                if let Some(v) = param.remove(*key) {
-                    schema.insert((*key).to_string(), v);
-                }
-            }
+            let mut schema = take_schema_keys(param);
             if let Some(items) = schema.get_mut("items").and_then(Value::as_object_mut) {
                 items.remove("collectionFormat");
             }
@@ -319,12 +340,7 @@ fn responses(doc: &mut Value) -> Result<(), String> {
                     let header = header
                         .as_object_mut()
                         .ok_or("response header is not a mapping")?;
-                    let mut schema = Map::new();
-                    for key in SCHEMA_KEYS {
-                        if let Some(v) = header.remove(*key) {
-                            schema.insert((*key).to_string(), v);
-                        }
-                    }
+                    let schema = take_schema_keys(header);
                     header.insert("schema".into(), Value::Object(schema));
                 }
             }

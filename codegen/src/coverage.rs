@@ -21,14 +21,8 @@ pub struct Expected {
 impl Expected {
     /// Reads operation ids and definition names from an OpenAPI tree.
     pub fn of(doc: &Value) -> Self {
-        let operations = doc
-            .get("paths")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|p| p.values())
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.values())
-            .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+        let operations = crate::convert::operations(doc)
+            .filter_map(|(_, _, op)| op.get("operationId").and_then(Value::as_str))
             .map(|id| id.to_snake_case())
             .collect();
         let definitions = doc

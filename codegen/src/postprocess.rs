@@ -31,7 +31,7 @@ use serde_json::Value;
 use syn::visit_mut::VisitMut;
 
 use crate::Error;
-use crate::convert::{X_CONTENT_TYPE, operations_mut};
+use crate::convert::{X_CONTENT_TYPE, operations};
 
 /// Runs every pass; `doc` is the OpenAPI tree the tokens were generated from.
 pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File, Error> {
@@ -332,8 +332,7 @@ pub fn lean_requests(file: &mut syn::File) {
 
 /// Operation builders (by struct name) whose raw body the spec marks optional.
 fn optional_raw_body_builders(doc: &Value) -> std::collections::BTreeSet<String> {
-    let mut doc = doc.clone();
-    operations_mut(&mut doc)
+    operations(doc)
         .filter(|(_, _, op)| {
             let body = op.get("requestBody");
             body.and_then(|b| b.pointer("/content/application~1octet-stream"))
@@ -551,8 +550,7 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
     let (major, minor) = version.split_once('.').unwrap_or(("1", "0"));
     let major: u16 = major.parse().unwrap_or(1);
     let minor: u16 = minor.parse().unwrap_or(0);
-    let mut doc = doc.clone();
-    let mut media: Vec<(String, String)> = operations_mut(&mut doc)
+    let mut media: Vec<(String, String)> = operations(doc)
         .filter_map(|(_, _, op)| {
             let media = op.get(X_CONTENT_TYPE)?.as_str()?.to_string();
             let id = op.get("operationId")?.as_str()?;
