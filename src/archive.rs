@@ -44,11 +44,8 @@ impl PathStat {
 /// Decodes the path stat of a `container_archive` or `container_archive_info` response.
 pub fn path_stat<T>(response: &ResponseValue<T>) -> Result<PathStat, DecodeError> {
     const OPERATION: &str = "container_archive";
-    let error = |message: String, snippet: &str| DecodeError {
-        operation: OPERATION,
-        message,
-        snippet: snippet.chars().take(200).collect(),
-    };
+    let error =
+        |message: String, value: &str| DecodeError::new(OPERATION, message, value.as_bytes());
     let value = response
         .headers()
         .get(PATH_STAT_HEADER)

@@ -267,6 +267,21 @@ pub enum StreamError {
     },
 }
 
+impl DecodeError {
+    pub(crate) fn new(operation: &'static str, message: impl Into<String>, body: &[u8]) -> Self {
+        Self {
+            operation,
+            message: message.into(),
+            snippet: snippet(body),
+        }
+    }
+}
+
+/// The start of a body for an error message: at most 200 bytes, lossily as UTF-8.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned()
+}
+
 /// The daemon and this client share no API version.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -381,12 +396,9 @@ pub async fn from_generated<T, E: DaemonMessage>(
             .into()
         }
         G::UnexpectedResponse(response) => from_response(response, operation).await,
-        G::InvalidResponsePayload(bytes, e) => DecodeError {
-            operation,
-            message: e.to_string(),
-            snippet: String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned(),
+        G::InvalidResponsePayload(bytes, e) => {
+            DecodeError::new(operation, e.to_string(), &bytes).into()
         }
-        .into(),
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
             transport(&e, hooks, operation).into()
         }

@@ -2,7 +2,7 @@
 //! gives the daemon's version; the client speaks the lower of that and its own. `/version`'s
 //! `MinAPIVersion` is asked only when the client is older than the daemon.
 
-use crate::error::{Error, VersionError, from_response, transport};
+use crate::error::{DecodeError, Error, VersionError, from_response, transport};
 use crate::hooks::Hooks;
 use crate::version::ApiVersion;
 
@@ -22,11 +22,11 @@ pub(crate) async fn daemon_version(
         Some(value) => {
             let text = value.to_str().unwrap_or_default();
             text.parse().map_err(|_| {
-                crate::error::DecodeError {
-                    operation: OPERATION,
-                    message: "the API-Version header is not 1.NN".into(),
-                    snippet: text.chars().take(200).collect(),
-                }
+                DecodeError::new(
+                    OPERATION,
+                    "the API-Version header is not 1.NN",
+                    text.as_bytes(),
+                )
                 .into()
             })
         }
@@ -50,12 +50,8 @@ pub(crate) async fn daemon_minimum(
         .bytes()
         .await
         .map_err(|e| transport(&e, hooks, OPERATION))?;
-    let version: Version =
-        serde_json::from_slice(&body).map_err(|e| crate::error::DecodeError {
-            operation: OPERATION,
-            message: e.to_string(),
-            snippet: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
-        })?;
+    let version: Version = serde_json::from_slice(&body)
+        .map_err(|e| DecodeError::new(OPERATION, e.to_string(), &body))?;
     Ok(version.min_api_version.and_then(|v| v.parse().ok()))
 }
 

@@ -13,7 +13,7 @@ use futures_core::Stream;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::error::StreamError;
+use crate::error::{StreamError, snippet};
 
 /// The longest single message accepted (a longer one is an error, not an allocation).
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
@@ -84,9 +84,7 @@ fn next_value<T: DeserializeOwned>(buffer: &mut BytesMut) -> Result<Option<T>, S
                 .iter()
                 .position(|&b| b == b'\n')
                 .map_or(buffer.len(), |i| i + 1);
-            let snippet = String::from_utf8_lossy(&buffer[..end.min(200)])
-                .trim_end()
-                .to_string();
+            let snippet = snippet(&buffer[..end]).trim_end().to_string();
             buffer.advance(end);
             return Err(StreamError::Json {
                 message: e.to_string(),
@@ -114,7 +112,7 @@ fn next_value<T: DeserializeOwned>(buffer: &mut BytesMut) -> Result<Option<T>, S
         .map(Some)
         .map_err(|e| StreamError::Json {
             message: e.to_string(),
-            snippet: text.chars().take(200).collect(),
+            snippet: snippet(text.as_bytes()),
         })
 }
 
@@ -141,11 +139,9 @@ where
                     return Poll::Ready(None);
                 }
                 this.failed = true;
-                let snippet = String::from_utf8_lossy(&this.buffer[..this.buffer.len().min(200)])
-                    .into_owned();
                 return Poll::Ready(Some(Err(StreamError::Json {
                     message: "the stream ended inside a message".into(),
-                    snippet,
+                    snippet: snippet(&this.buffer),
                 })));
             }
             match ready!(Pin::new(&mut this.inner).poll_next(cx)) {
