@@ -135,23 +135,25 @@ fn timed(cmd: &mut Command) -> Result<Duration, String> {
     Ok(start.elapsed())
 }
 
+/// Builds the `bench/` project in release mode; returns its binary.
+fn bench_binary(root: &Path) -> Result<std::path::PathBuf, String> {
+    run(Command::new("cargo")
+        .args(["build", "--quiet", "--release", "--manifest-path"])
+        .arg(root.join("bench/Cargo.toml")))?;
+    Ok(root.join("bench/target/release/docker-engine-bench"))
+}
+
 /// `cargo xtask bench api`: round trips per second against the local daemon, this crate vs
 /// bollard vs bare hyper (the `bench/` project, in release mode).
 pub fn api(root: &Path) -> Result<(), String> {
-    run(Command::new("cargo")
-        .args(["run", "--quiet", "--release", "--manifest-path"])
-        .arg(root.join("bench/Cargo.toml")))
+    run(&mut Command::new(bench_binary(root)?))
 }
 
 /// `cargo xtask bench instructions`: client-side instructions per `/_ping` round trip under
 /// `valgrind --tool=callgrind` (deterministic where wall time is noisy): the difference between
 /// 600 and 100 sequential pings, divided by 500, for each client.
 pub fn instructions(root: &Path) -> Result<(), String> {
-    let manifest = root.join("bench/Cargo.toml");
-    run(Command::new("cargo")
-        .args(["build", "--quiet", "--release", "--manifest-path"])
-        .arg(&manifest))?;
-    let binary = root.join("bench/target/release/docker-engine-bench");
+    let binary = bench_binary(root)?;
     let count = |client: &str, n: usize| -> Result<u64, String> {
         let out_file =
             std::env::temp_dir().join(format!("dec-callgrind-{client}-{n}-{}", std::process::id()));
@@ -187,11 +189,7 @@ pub fn instructions(root: &Path) -> Result<(), String> {
 /// `cargo xtask bench logs`: a container's real output (16 MiB and 256 MiB of 1 KiB lines) read
 /// end to end by this crate, by bollard and by `docker logs`, with each client's peak RSS.
 pub fn logs(root: &Path) -> Result<(), String> {
-    let manifest = root.join("bench/Cargo.toml");
-    run(Command::new("cargo")
-        .args(["build", "--quiet", "--release", "--manifest-path"])
-        .arg(&manifest))?;
-    let binary = root.join("bench/target/release/docker-engine-bench");
+    let binary = bench_binary(root)?;
     let tag = format!("dec-bench-busybox-{}", std::process::id());
     // A busybox image, imported with the docker CLI from Debian's static busybox.
     let rootfs = std::env::temp_dir().join(format!("dec-bench-rootfs-{}", std::process::id()));
@@ -256,10 +254,5 @@ pub fn logs(root: &Path) -> Result<(), String> {
 
 /// `cargo xtask bench demux`: the demultiplexer over 1 GiB of in-memory frames.
 pub fn demux(root: &Path) -> Result<(), String> {
-    let manifest = root.join("bench/Cargo.toml");
-    run(Command::new("cargo")
-        .args(["run", "--quiet", "--release", "--manifest-path"])
-        .arg(&manifest)
-        .arg("--")
-        .arg("demux"))
+    run(Command::new(bench_binary(root)?).arg("demux"))
 }
