@@ -17,16 +17,7 @@ async fn run(client: &Client, cleanup: &support::Cleanup, image: &str, cmd: &[&s
         cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
         ..Default::default()
     };
-    let id = client
-        .container_create()
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
-    cleanup.container(&id);
-    client.container_start().id(&id).send().await.unwrap();
+    let id = cleanup.run(client, body).await;
     assert_eq!(
         client
             .container_wait()

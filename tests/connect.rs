@@ -275,16 +275,7 @@ async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
     };
 
     // Dropping a pending `wait` closes its connection: the daemon sees the client go.
-    let long = client
-        .container_create()
-        .body(body("60"))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
-    cleanup.container(&long);
-    client.container_start().id(&long).send().await.unwrap();
+    let long = cleanup.run(&client, body("60")).await;
     let before = proxy.closed_connections();
     let dropped = tokio::time::timeout(
         Duration::from_millis(300),
@@ -302,16 +293,7 @@ async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
     );
 
     // A wait of 17 s completes: there is no total timeout (progenitor's default was 15 s).
-    let slow = client
-        .container_create()
-        .body(body("17"))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
-    cleanup.container(&slow);
-    client.container_start().id(&slow).send().await.unwrap();
+    let slow = cleanup.run(&client, body("17")).await;
     let waited = client
         .container_wait()
         .id(&slow)

@@ -45,17 +45,7 @@ impl Fixture {
             ..Default::default()
         };
         configure(&mut body);
-        let id = self
-            .client
-            .container_create()
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .into_inner()
-            .id;
-        self.cleanup.container(&id);
-        id
+        self.cleanup.create(&self.client, body).await
     }
 
     async fn run(

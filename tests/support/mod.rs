@@ -255,6 +255,35 @@ impl Cleanup {
         self.containers.lock().unwrap().push(id.to_string());
     }
 
+    /// Creates a container from `body`, removed at the end; returns its id.
+    pub async fn create(
+        &self,
+        client: &docker_engine_client::v1_55::Client,
+        body: docker_engine_client::v1_55::types::ContainerCreateBody,
+    ) -> String {
+        let id = client
+            .container_create()
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .id;
+        self.container(&id);
+        id
+    }
+
+    /// Creates and starts a container from `body`, removed at the end; returns its id.
+    pub async fn run(
+        &self,
+        client: &docker_engine_client::v1_55::Client,
+        body: docker_engine_client::v1_55::types::ContainerCreateBody,
+    ) -> String {
+        let id = self.create(client, body).await;
+        client.container_start().id(&id).send().await.unwrap();
+        id
+    }
+
     /// Removes image `reference` at the end.
     pub fn image(&self, reference: &str) {
         self.images.lock().unwrap().push(reference.to_string());
