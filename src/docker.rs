@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::auth::CredentialStore;
 use crate::context::ConfigDir;
 use crate::error::{ConfigError, Error, VersionError};
 use crate::hooks::Hooks;
@@ -41,6 +42,7 @@ struct Inner {
     base_url: String,
     host: Host,
     pinned: Option<ApiVersion>,
+    credentials: CredentialStore,
     daemon_version: OnceCell<ApiVersion>,
     daemon_minimum: OnceCell<Option<ApiVersion>>,
 }
@@ -66,6 +68,12 @@ impl Docker {
     /// The daemon's address, e.g. `unix:///var/run/docker.sock`.
     pub fn host(&self) -> &Host {
         &self.inner.host
+    }
+
+    /// The registry credentials the docker CLI would use (`config.json` of `$DOCKER_CONFIG` or
+    /// `~/.docker`, credential helpers), unless the builder was given others.
+    pub fn credentials(&self) -> &CredentialStore {
+        &self.inner.credentials
     }
 
     /// The typed client of API version `C::VERSION`, speaking the pinned version if there is one,
@@ -140,6 +148,7 @@ pub struct DockerBuilder {
     connect_timeout: Duration,
     timeout: Option<Duration>,
     headers: Vec<(String, String)>,
+    credentials: CredentialStore,
 }
 
 impl Default for DockerBuilder {
@@ -152,6 +161,7 @@ impl Default for DockerBuilder {
             connect_timeout: crate::http::CONNECT_TIMEOUT,
             timeout: None,
             headers: Vec::new(),
+            credentials: CredentialStore::from_env(),
         }
     }
 }
@@ -171,6 +181,7 @@ impl DockerBuilder {
             builder.api_version = Some(version.parse()?);
         }
         let config = ConfigDir::from_env(env);
+        builder.credentials = CredentialStore::from_config_dir(config.as_ref());
         if let Some(host) = env("DOCKER_HOST") {
             // DOCKER_HOST wins over contexts, as in the CLI; an empty one means the default.
             builder.host = Some(host).filter(|h| !h.is_empty());
@@ -251,6 +262,13 @@ impl DockerBuilder {
         self
     }
 
+    /// Where registry credentials come from ([`Docker::credentials`]); by default the docker
+    /// CLI's `config.json` and credential helpers.
+    pub fn credentials(mut self, store: CredentialStore) -> Self {
+        self.credentials = store;
+        self
+    }
+
     /// A header sent with every request.
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -323,6 +341,7 @@ impl DockerBuilder {
                 base_url,
                 host,
                 pinned: self.api_version,
+                credentials: self.credentials,
                 daemon_version: OnceCell::new(),
                 daemon_minimum: OnceCell::new(),
             }),

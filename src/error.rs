@@ -30,6 +30,9 @@ pub enum Error {
     /// A streamed body (container output, JSON messages) broke off or carried an error.
     #[error(transparent)]
     Stream(#[from] StreamError),
+    /// Registry credentials could not be found or read (`config.json`, a credential helper).
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     /// A request could not be built from the values given (caught before sending).
     #[error("invalid request for {operation}: {message}")]
     InvalidRequest {
@@ -101,6 +104,30 @@ pub enum ConfigError {
     /// The HTTP client could not be built with these settings.
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(String),
+}
+
+/// Registry credentials could not be found or read. Messages name the registry or the helper,
+/// never a password or token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// A credential helper (`docker-credential-<name>`) is missing, failed, timed out, or
+    /// answered something that is not credentials.
+    #[error("credential helper {helper}: {reason}")]
+    Helper {
+        /// The program, e.g. `docker-credential-pass`.
+        helper: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A `config.json` `auths` entry that cannot be decoded.
+    #[error("config.json credentials for {registry}: {reason}")]
+    InvalidAuthEntry {
+        /// The entry's key.
+        registry: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// The daemon could not be reached, or the connection broke.
@@ -323,6 +350,30 @@ impl Error {
         }
     }
 
+    /// The registry refused the credentials (or asked for some).
+    ///
+    /// A 401 or 403 from the daemon, and what older daemons (Engine 20.10) report as a 500 or inside a
+    /// push's progress stream: a message with `unauthorized:`, `no basic auth credentials` (none
+    /// were sent) or a login that `failed with status: 401`.
+    pub fn is_unauthorized(&self) -> bool {
+        let says = |m: &str| {
+            m.starts_with("unauthorized:")
+                || m.contains(": unauthorized:")
+                || m.contains("no basic auth credentials")
+                || m.contains("status: 401 Unauthorized")
+        };
+        match self {
+            Error::Api(e) => {
+                matches!(
+                    e.kind(),
+                    ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden
+                ) || says(&e.message)
+            }
+            Error::Stream(StreamError::Daemon { message }) => says(message),
+            _ => false,
+        }
+    }
+
     /// 404: no such container, image, network, volume, ...
     pub fn is_not_found(&self) -> bool {
         self.api_kind() == Some(ApiErrorKind::NotFound)
@@ -341,14 +392,6 @@ impl Error {
     /// 400: bad parameter or unacceptable API version.
     pub fn is_bad_request(&self) -> bool {
         self.api_kind() == Some(ApiErrorKind::BadRequest)
-    }
-
-    /// 401 or 403.
-    pub fn is_unauthorized(&self) -> bool {
-        matches!(
-            self.api_kind(),
-            Some(ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden)
-        )
     }
 
     /// 5xx.

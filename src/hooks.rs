@@ -101,6 +101,14 @@ pub fn pre(
     if let Some(timeout) = hooks.timeout() {
         *request.timeout_mut() = Some(timeout);
     }
+    // Registry credentials: hidden from every `Debug` of the request and from HTTP/2 indexing.
+    for name in ["x-registry-auth", "x-registry-config"] {
+        if let reqwest::header::Entry::Occupied(mut entry) = request.headers_mut().entry(name) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
 }
 
 /// Sends a request inside a `docker.request` tracing span.

@@ -18,12 +18,13 @@
 //!
 //! Modules, each with one job: [`docker`] (connecting and handing out clients), [`host`]
 //! (`DOCKER_HOST` strings), [`context`] (the CLI's config directory and contexts), [`tls`],
-//! `negotiate` (API versions), [`error`], [`stream`] (logs, JSON messages, attach/exec), [`stream`] (logs, JSON messages, attach/exec), [`hooks`] (what every version's client runs around a
+//! `negotiate` (API versions), [`error`], [`stream`] (logs, JSON messages, attach/exec), [`auth`] (registry credentials), [`hooks`] (what every version's client runs around a
 //! request), [`http`] (HTTP client defaults), [`version`].
 
 #![warn(missing_docs)]
 
 pub mod archive;
+pub mod auth;
 pub mod build_context;
 pub mod context;
 pub mod docker;
@@ -40,8 +41,8 @@ pub mod version;
 
 pub use docker::{Docker, DockerBuilder};
 pub use error::{
-    ApiError, ApiErrorKind, ConfigError, DecodeError, Error, StreamError, TransportError,
-    VersionError,
+    ApiError, ApiErrorKind, AuthError, ConfigError, DecodeError, Error, StreamError,
+    TransportError, VersionError,
 };
 pub use host::Host;
 pub use tls::TlsOptions;

@@ -21,6 +21,9 @@
 //! - [`optional_raw_bodies`]: progenitor makes every raw (`octet-stream`) body mandatory, so a
 //!   pull (`image_create` without `fromSrc=-`) or a build from a `remote` URL could not be sent.
 //!   Where the spec says the body is optional, it starts out empty.
+//! - [`registry_credentials`]: the `X-Registry-Auth` and `X-Registry-Config` header setters take
+//!   `&crate::auth::Credentials` / `&crate::auth::RegistryConfig`, which encode themselves as the
+//!   daemon decodes them (base64url JSON), instead of a pre-encoded string.
 //! - [`hooks`]: the `ClientHooks` implementation (progenitor's `HooksMode::Expected`), delegating
 //!   to the crate's handwritten `hooks` module, with this version's per-operation request media
 //!   types.
@@ -46,8 +49,55 @@ pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File,
     typed_errors(&mut file);
     lean_requests(&mut file);
     optional_raw_bodies(&mut file, doc);
+    registry_credentials(&mut file);
     file.items.extend(hooks(doc, version).items);
     Ok(file)
+}
+
+/// Rewrites the builders' `x_registry_auth` and `x_registry_config` setters to take the crate's
+/// credential types; returns how many were rewritten.
+pub fn registry_credentials(file: &mut syn::File) -> usize {
+    let Some(builders) = module_items(file, "builder") else {
+        return 0;
+    };
+    let mut rewritten = 0;
+    for item in builders.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        for it in &mut imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            let (ty, header): (syn::Type, &str) = match f.sig.ident.to_string().as_str() {
+                "x_registry_auth" => (
+                    syn::parse_quote!(crate::auth::Credentials),
+                    "Registry credentials, sent as `X-Registry-Auth`.",
+                ),
+                "x_registry_config" => (
+                    syn::parse_quote!(crate::auth::RegistryConfig),
+                    "Credentials for each registry the build may pull from, sent as `X-Registry-Config`.",
+                ),
+                _ => continue,
+            };
+            // Optional headers are stored as `Ok(Some(..))`, required ones as `Ok(..)`.
+            let optional = quote!(#f).to_string().contains("map (Some)");
+            let field = &f.sig.ident;
+            let value: syn::Expr = if optional {
+                syn::parse_quote!(Some(value.header_value()))
+            } else {
+                syn::parse_quote!(value.header_value())
+            };
+            *f = syn::parse_quote! {
+                #[doc = #header]
+                pub fn #field(mut self, value: &#ty) -> Self {
+                    self.#field = Ok(#value);
+                    self
+                }
+            };
+            rewritten += 1;
+        }
+    }
+    rewritten
 }
 
 /// Replaces the body of `Client::new` so it uses `crate::http::default_client()`.
@@ -690,5 +740,42 @@ mod tests {
             code.contains("(\"image_build\", \"application/x-tar\")"),
             "{code}"
         );
+    }
+
+    #[test]
+    fn registry_headers_take_credentials() {
+        let mut f = file(quote! {
+            pub mod builder {
+                impl<'a> ImagePush<'a> {
+                    pub fn x_registry_auth<V>(mut self, value: V) -> Self
+                    where V: std::convert::TryInto<::std::string::String> {
+                        self.x_registry_auth = value.try_into().map_err(|_| "failed".to_string());
+                        self
+                    }
+                }
+                impl<'a> ImageBuild<'a> {
+                    pub fn x_registry_config<V>(mut self, value: V) -> Self
+                    where V: std::convert::TryInto<::std::string::String> {
+                        self.x_registry_config = value.try_into().map(Some).map_err(|_| "failed".to_string());
+                        self
+                    }
+                    pub fn tag<V>(mut self, value: V) -> Self { self }
+                }
+            }
+        });
+        assert_eq!(registry_credentials(&mut f), 2);
+        let code = prettyplease::unparse(&f);
+        assert!(
+            code.contains("pub fn x_registry_auth(mut self, value: &crate::auth::Credentials)")
+                && code.contains("self.x_registry_auth = Ok(value.header_value());"),
+            "{code}"
+        );
+        assert!(
+            code.contains(
+                "pub fn x_registry_config(mut self, value: &crate::auth::RegistryConfig)"
+            ) && code.contains("self.x_registry_config = Ok(Some(value.header_value()));"),
+            "{code}"
+        );
+        assert!(code.contains("pub fn tag<V>"), "{code}");
     }
 }

@@ -1,0 +1,102 @@
+//! Which registry an image reference points at, and the names the docker CLI files its
+//! credentials under (`config.json`'s `auths` keys, credential helpers' server URLs).
+//!
+//! As the CLI's reference parsing: the first path component is a registry when it has a `.` or a
+//! `:` or is `localhost`; otherwise the image is on Docker Hub, whose credentials live under the
+//! legacy key `https://index.docker.io/v1/`.
+
+/// Docker Hub's registry name in references.
+pub const DOCKER_HUB: &str = "docker.io";
+
+/// The key Docker Hub's credentials are filed under (the CLI's `ElectAuthServer`).
+pub const DOCKER_HUB_AUTH_KEY: &str = "https://index.docker.io/v1/";
+
+/// The registry host of an image reference: `127.0.0.1:5000/app:1` → `127.0.0.1:5000`,
+/// `busybox` or `library/busybox:1` → `docker.io`.
+pub fn registry_of(image: &str) -> &str {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            if is_docker_hub(first) {
+                DOCKER_HUB
+            } else {
+                first
+            }
+        }
+        _ => DOCKER_HUB,
+    }
+}
+
+/// The server name credentials for `registry` are filed and asked for under: the host, except
+/// Docker Hub's legacy URL.
+pub fn auth_key(registry: &str) -> String {
+    let host = hostname(registry);
+    if is_docker_hub(host) {
+        DOCKER_HUB_AUTH_KEY.to_string()
+    } else {
+        host.to_string()
+    }
+}
+
+/// The CLI's `ConvertToHostname`: a server name or URL without scheme and path.
+pub fn hostname(server: &str) -> &str {
+    let rest = server
+        .strip_prefix("https://")
+        .or_else(|| server.strip_prefix("http://"))
+        .unwrap_or(server);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+/// Docker Hub under any of its names.
+pub fn is_docker_hub(host: &str) -> bool {
+    matches!(
+        hostname(host),
+        "docker.io" | "index.docker.io" | "registry-1.docker.io"
+    )
+}
+
+/// Whether `key` (an `auths` or `credHelpers` key, possibly a URL) names `registry`.
+pub fn same_registry(key: &str, registry: &str) -> bool {
+    let (a, b) = (hostname(key), hostname(registry));
+    a == b || (is_docker_hub(a) && is_docker_hub(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registries_of_references() {
+        for (image, registry) in [
+            ("busybox", "docker.io"),
+            ("busybox:1.36", "docker.io"),
+            ("library/busybox", "docker.io"),
+            ("someone/app@sha256:abcd", "docker.io"),
+            ("docker.io/library/busybox", "docker.io"),
+            ("index.docker.io/someone/app", "docker.io"),
+            ("127.0.0.1:5000/app:1", "127.0.0.1:5000"),
+            ("localhost/app", "localhost"),
+            ("localhost:5000/a/b/c:t", "localhost:5000"),
+            ("ghcr.io/owner/app", "ghcr.io"),
+            ("localhost", "docker.io"),
+        ] {
+            assert_eq!(registry_of(image), registry, "{image}");
+        }
+    }
+
+    #[test]
+    fn auth_keys() {
+        assert_eq!(auth_key("docker.io"), DOCKER_HUB_AUTH_KEY);
+        assert_eq!(auth_key("https://index.docker.io/v1/"), DOCKER_HUB_AUTH_KEY);
+        assert_eq!(auth_key("127.0.0.1:5000"), "127.0.0.1:5000");
+        assert_eq!(auth_key("https://ghcr.io/v2/"), "ghcr.io");
+    }
+
+    #[test]
+    fn keys_match_as_the_cli_matches_them() {
+        assert!(same_registry("http://127.0.0.1:5000/v2/", "127.0.0.1:5000"));
+        assert!(same_registry("https://index.docker.io/v1/", "docker.io"));
+        assert!(same_registry("index.docker.io", DOCKER_HUB_AUTH_KEY));
+        assert!(!same_registry("127.0.0.1:5000", "127.0.0.1:5001"));
+        assert!(!same_registry("ghcr.io", "docker.io"));
+    }
+}
