@@ -79,6 +79,11 @@ const APPLETS: &[&str] = &[
 
 /// An image tarball (a root filesystem) holding Debian's static busybox and its applet links.
 pub fn busybox_rootfs_tar() -> Vec<u8> {
+    busybox_rootfs_tar_with(&[])
+}
+
+/// The same with extra regular files `(path, contents)`, e.g. to make a layer no other image has.
+pub fn busybox_rootfs_tar_with(files: &[(&str, &[u8])]) -> Vec<u8> {
     let busybox =
         std::fs::read("/bin/busybox").expect("busybox-static is installed (/bin/busybox)");
     let mut builder = tar::Builder::new(Vec::new());
@@ -97,6 +102,12 @@ pub fn busybox_rootfs_tar() -> Vec<u8> {
         builder
             .append_link(&mut link, format!("bin/{applet}"), "busybox")
             .unwrap();
+    }
+    for (path, contents) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(contents.len() as u64);
+        header.set_mode(0o644);
+        builder.append_data(&mut header, path, *contents).unwrap();
     }
     let mut tmp = tar::Header::new_gnu();
     tmp.set_entry_type(tar::EntryType::Directory);
@@ -122,13 +133,22 @@ pub async fn read_all(body: docker_engine_client::stream::BodyStream) -> Vec<u8>
 /// Imports the busybox root filesystem as `repo:latest` through the client's own image import
 /// call; returns the image reference. The caller removes it.
 pub async fn import_busybox(client: &docker_engine_client::v1_55::Client, repo: &str) -> String {
+    import_rootfs(client, repo, busybox_rootfs_tar()).await
+}
+
+/// Imports a root filesystem tarball as `repo:latest`; returns the image reference.
+pub async fn import_rootfs(
+    client: &docker_engine_client::v1_55::Client,
+    repo: &str,
+    rootfs: Vec<u8>,
+) -> String {
     use docker_engine_client::stream::ByteStreamExt;
     let progress = client
         .image_create()
         .from_src("-")
         .repo(repo)
         .tag("latest")
-        .body(busybox_rootfs_tar())
+        .body(rootfs)
         .send()
         .await
         .unwrap();
@@ -320,4 +340,47 @@ impl Drop for Cleanup {
         });
         let _ = work.join();
     }
+}
+
+/// The test registry that `.ci/setup` starts (basic auth, plain HTTP on loopback).
+pub const REGISTRY: &str = "127.0.0.1:5000";
+
+/// Whether the test registry answers; skips, or fails under `CI=true`, when it does not.
+pub fn require_registry() -> Option<()> {
+    let up = std::net::TcpStream::connect_timeout(
+        &REGISTRY.parse().unwrap(),
+        std::time::Duration::from_secs(2),
+    )
+    .is_ok();
+    require(
+        up.then_some(()),
+        "the test registry on 127.0.0.1:5000 (.ci/setup)",
+    )
+}
+
+/// The test registry's users, `(user, password)`, from `tests/fixtures/registry-users` (the
+/// file `.ci/setup` makes the registry's htpasswd from).
+pub fn registry_users() -> Vec<(String, String)> {
+    include_str!("../fixtures/registry-users")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (user, password) = l.split_once(' ').unwrap();
+            (user.to_string(), password.to_string())
+        })
+        .collect()
+}
+
+/// The registry's main test user's credentials.
+pub fn registry_credentials() -> docker_engine_client::auth::Credentials {
+    let (user, password) = registry_users().remove(0);
+    docker_engine_client::auth::Credentials::password(user, password).with_server_address(REGISTRY)
+}
+
+/// Reads a JSON message stream to its end: the items, or the first error.
+pub async fn json_items<T: serde::de::DeserializeOwned>(
+    response: impl docker_engine_client::stream::ByteStreamExt,
+) -> Result<Vec<T>, docker_engine_client::Error> {
+    use futures_util::TryStreamExt;
+    Ok(response.into_json::<T>().try_collect().await?)
 }
