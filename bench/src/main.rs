@@ -50,9 +50,24 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // `logs` runs on the runtime a program reading one stream would pick: one thread unless
+    // `DEC_BENCH_THREADS=multi`; everything else on the multi-threaded runtime.
+    let multi = !(args.get(1).is_some_and(|a| a == "logs" || a == "served")
+        && std::env::var("DEC_BENCH_THREADS").map_or(true, |v| v != "multi"));
+    let runtime = if multi {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap();
+    runtime.block_on(run(args));
+}
+
+async fn run(args: Vec<String>) {
     if args.len() == 4 && args[1] == "count" {
         return count(&args[2], args[3].parse().unwrap()).await;
     }
@@ -61,6 +76,9 @@ async fn main() {
     }
     if args.len() == 4 && args[1] == "logs" {
         return logs(&args[2], &args[3]).await;
+    }
+    if args.len() == 2 && args[1] == "served" {
+        return served().await;
     }
     let docker = docker_engine_client::Docker::connect(&format!("unix://{SOCKET}")).unwrap();
     let ours: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
@@ -185,17 +203,7 @@ async fn count(which: &str, n: usize) {
 /// (bollard's decoder is crate-private, so bollard is compared end to end, in `logs`.)
 fn demux_in_memory() {
     use docker_engine_client::stream::{Demuxer, Framing};
-    let mut body = Vec::with_capacity(1 << 30);
-    let mut size = 4096usize;
-    let mut stream = 1u8;
-    while body.len() < (1 << 30) {
-        body.extend_from_slice(&[stream, 0, 0, 0]);
-        body.extend_from_slice(&(size as u32).to_be_bytes());
-        body.extend(std::iter::repeat_n(b'x', size));
-        size = if size >= (1 << 20) { 4096 } else { size * 2 };
-        stream = 3 - stream;
-    }
-    let body = Bytes::from(body);
+    let body = Bytes::from(frames(1 << 30));
     let mut rates = Vec::new();
     for _ in 0..5 {
         let start = Instant::now();
@@ -219,6 +227,132 @@ fn demux_in_memory() {
         "demux 1 GiB in memory: {:.1} GB/s (median of 5)",
         median(rates)
     );
+}
+
+/// Whole stdcopy frames (4 KiB to 1 MiB payloads, alternating stdout and stderr), about `len`
+/// bytes.
+fn frames(len: usize) -> Vec<u8> {
+    let mut body = Vec::with_capacity(len + (1 << 20) + 8);
+    let mut size = 4096usize;
+    let mut stream = 1u8;
+    while body.len() < len {
+        body.extend_from_slice(&[stream, 0, 0, 0]);
+        body.extend_from_slice(&(size as u32).to_be_bytes());
+        body.extend(std::iter::repeat_n(b'x', size));
+        size = if size >= (1 << 20) { 4096 } else { size * 2 };
+        stream = 3 - stream;
+    }
+    body
+}
+
+/// `served`: 1 GiB of multiplexed container output served from memory over a unix socket by a
+/// minimal HTTP server in this process (a 64 MiB block of frames sent 16 times, as fast as the
+/// socket takes it), read as a `logs` response: by this crate as plain chunks (the transport's
+/// floor) and demultiplexed, and by bollard; median GB/s of 5 rounds each, interleaved. The same
+/// server, transport and runtime for all: the differences are body handling and demultiplexing.
+async fn served() {
+    use std::io::{BufRead, Write};
+    let block = std::sync::Arc::new(frames(64 << 20));
+    let repeats = 16usize;
+    let total_len = block.len() * repeats;
+    let dir = std::env::temp_dir().join(format!("dec-bench-served-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("docker.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let server_block = block.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let block = server_block.clone();
+            std::thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+                loop {
+                    // One request (no body) per response; keep-alive.
+                    let mut line = String::new();
+                    let mut got_request = false;
+                    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                        got_request = true;
+                        if line == "\r\n" {
+                            break;
+                        }
+                        line.clear();
+                    }
+                    if !got_request {
+                        return;
+                    }
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nApi-Version: 1.41\r\nContent-Length: {total_len}\r\n\r\n"
+                    );
+                    if conn.write_all(head.as_bytes()).is_err() {
+                        return;
+                    }
+                    for _ in 0..repeats {
+                        if conn.write_all(&block).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let socket = socket.to_str().unwrap().to_string();
+    let docker = docker_engine_client::Docker::connect(&format!("unix://{socket}")).unwrap();
+    let ours: docker_engine_client::v1_55::Client =
+        docker.client_with_version("1.41".parse().unwrap()).unwrap();
+    let bollard =
+        bollard::Docker::connect_with_unix(&socket, 600, bollard::API_DEFAULT_VERSION).unwrap();
+    let (mut raw_rates, mut ours_rates, mut bollard_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let gbps = |start: Instant| total_len as f64 / start.elapsed().as_secs_f64() / 1e9;
+    for _ in 0..5 {
+        use docker_engine_client::stream::ByteStreamExt;
+        let request = || {
+            ours.container_logs()
+                .id("served")
+                .stdout(true)
+                .stderr(true)
+                .send()
+        };
+        // The floor: the body's chunks, not demultiplexed.
+        let start = Instant::now();
+        let mut body = request().await.unwrap().into_body();
+        let mut total = 0usize;
+        while let Some(chunk) = body.next().await {
+            total += chunk.unwrap().len();
+        }
+        assert_eq!(total, total_len);
+        raw_rates.push(gbps(start));
+
+        let start = Instant::now();
+        let mut output = request().await.unwrap().into_output(false);
+        let mut ours_total = 0usize;
+        while let Some(item) = output.next().await {
+            ours_total += item.unwrap().bytes.len();
+        }
+        ours_rates.push(gbps(start));
+
+        let start = Instant::now();
+        let options = bollard::query_parameters::LogsOptionsBuilder::new()
+            .stdout(true)
+            .stderr(true)
+            .build();
+        let mut output = bollard.logs("served", Some(options));
+        let mut bollard_total = 0usize;
+        while let Some(item) = output.next().await {
+            bollard_total += item.unwrap().into_bytes().len();
+        }
+        bollard_rates.push(gbps(start));
+        assert_eq!(
+            ours_total, bollard_total,
+            "both clients read the same payload"
+        );
+    }
+    let (r, o, b) = (median(raw_rates), median(ours_rates), median(bollard_rates));
+    println!("| transport | ours, demultiplexed | bollard | ours / bollard |\n|---|---|---|---|");
+    println!(
+        "| {r:.2} GB/s | {o:.2} GB/s | {b:.2} GB/s | {:.2}× |",
+        o / b
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `logs CLIENT CONTAINER`: reads the container's whole log (stdout) with one client, printing

@@ -245,6 +245,10 @@ where
                 }
                 return Poll::Ready(Some(item));
             }
+            // The chunk is used up, but an empty `Bytes` still holds a reference to the HTTP
+            // client's read buffer, which then cannot be reused in place: each read would get a
+            // freshly allocated (and page-faulted) buffer. Measured: 2.3 → 4+ GB/s.
+            this.chunk = Bytes::new();
             match ready!(Pin::new(&mut this.inner).poll_next(cx)) {
                 Some(Ok(chunk)) => this.chunk = chunk,
                 Some(Err(e)) => {

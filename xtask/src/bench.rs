@@ -205,14 +205,22 @@ pub fn logs(root: &Path) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&rootfs);
 
     println!("| output | client | median time | throughput | peak RSS |\n|---|---|---|---|---|");
-    for mib in [16u64, 256] {
+    for mib in [16u64, 256, 1024] {
         let bytes = mib << 20;
         let name = format!("dec-bench-logs-{mib}-{}", std::process::id());
         let script = format!("yes $(head -c 1023 /dev/zero | tr '\\0' x) | head -c {bytes}");
         run(Command::new("docker")
             .args(["run", "--name", &name, &tag, "sh", "-c", &script])
             .stdout(std::process::Stdio::null()))?;
-        for client in ["ours", "bollard", "docker logs"] {
+        // The Rust clients on a current-thread runtime (one stream, one thread) and on tokio's
+        // multi-threaded one.
+        for client in [
+            "ours",
+            "ours multi",
+            "bollard",
+            "bollard multi",
+            "docker logs",
+        ] {
             let mut times = Vec::new();
             let mut rss = String::from("-");
             for _ in 0..3 {
@@ -223,8 +231,10 @@ pub fn logs(root: &Path) -> Result<(), String> {
                     )?;
                     times.push(start.elapsed().as_secs_f64());
                 } else {
+                    let (which, threads) = client.split_once(' ').unwrap_or((client, "current"));
                     let out = Command::new(&binary)
-                        .args(["logs", client, &name])
+                        .args(["logs", which, &name])
+                        .env("DEC_BENCH_THREADS", threads)
                         .output()
                         .map_err(|e| e.to_string())?;
                     let text = String::from_utf8_lossy(&out.stdout);
@@ -252,7 +262,10 @@ pub fn logs(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask bench demux`: the demultiplexer over 1 GiB of in-memory frames.
+/// `cargo xtask bench demux`: the demultiplexer over 1 GiB of in-memory frames, then 1 GiB of
+/// frames served from memory over a unix socket and read by this crate and by bollard.
 pub fn demux(root: &Path) -> Result<(), String> {
-    run(Command::new(bench_binary(root)?).arg("demux"))
+    let binary = bench_binary(root)?;
+    run(Command::new(&binary).arg("demux"))?;
+    run(Command::new(&binary).arg("served"))
 }

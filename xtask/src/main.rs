@@ -16,8 +16,10 @@ cargo xtask <command>
   bench build                cold/incremental build time vs. bollard, and spec check time
   bench api                  round trips/s against the local daemon vs. bollard and bare hyper
   bench instructions         client instructions per /_ping under callgrind (needs valgrind)
-  bench logs                 16 and 256 MiB of container output: ours vs bollard vs docker logs
-  bench demux                the demultiplexer over 1 GiB of in-memory frames
+  bench logs                 16 MiB, 256 MiB, 1 GiB of container output: ours vs bollard vs
+                             docker logs, on current-thread and multi-threaded runtimes
+  bench demux                the demultiplexer over 1 GiB of in-memory frames, and served
+                             over a socket to this crate and bollard
 ";
 
 fn main() -> ExitCode {
