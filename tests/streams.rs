@@ -287,6 +287,104 @@ async fn attach_to_cat_echoes_stdin_until_eof() {
     assert_eq!(f.wait(&id).await, 0);
 }
 
+/// Reads raw TTY output until it contains `want` (or 20 s pass); what was read.
+async fn read_until(
+    output: &mut (impl futures_core::Stream<Item = Result<LogOutput, StreamError>> + Unpin),
+    want: &str,
+) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !seen.contains(want) {
+        let item = tokio::time::timeout_at(deadline, output.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {want:?} in {seen:?}"));
+        let Some(item) = item else { break };
+        let item = item.unwrap();
+        // A TTY's output is one raw stream, passed through as it comes.
+        assert_eq!(item.stream, StdStream::Console);
+        seen.push_str(&String::from_utf8_lossy(&item.bytes));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn tty_attach_and_exec_pass_output_through_and_resize() {
+    let Some(docker) = support::docker() else {
+        return;
+    };
+    let mut f = Fixture::new(&docker).await;
+    // A prompt without a newline must arrive before any input: no waiting for a line end.
+    let script = "printf 'ready> '; read line; stty size; echo \"got $line\"";
+    let id = f
+        .create(&["sh", "-c", script], |b| {
+            b.tty = true;
+            b.open_stdin = true;
+            b.attach_stdin = true;
+            b.attach_stdout = true;
+        })
+        .await;
+    let options = AttachOptions {
+        tty: true,
+        ..AttachOptions::default()
+    };
+    let mut attached = stream::attach(&f.client, &id, &options).await.unwrap();
+    f.client.container_start().id(&id).send().await.unwrap();
+    read_until(&mut attached.output, "ready> ").await;
+    f.client
+        .container_resize()
+        .id(&id)
+        .h(33)
+        .w(101)
+        .send()
+        .await
+        .unwrap();
+    attached.stdin.write_all(b"hi\n").await.unwrap();
+    let seen = read_until(&mut attached.output, "got hi").await;
+    assert!(seen.contains("33 101"), "{seen:?}");
+    assert_eq!(f.wait(&id).await, 0);
+
+    // The same through exec, on a running container.
+    let id = f.run(&["sleep", "60"], |_| {}).await;
+    let body = types::ExecConfig {
+        tty: Some(true),
+        attach_stdin: Some(true),
+        attach_stdout: Some(true),
+        cmd: Some(["sh", "-c", script].map(String::from).to_vec()),
+        ..Default::default()
+    };
+    let exec = f
+        .client
+        .container_exec()
+        .id(&id)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let mut started = stream::exec_start(&f.client, &exec, true).await.unwrap();
+    read_until(&mut started.output, "ready> ").await;
+    f.client
+        .exec_resize()
+        .id(&exec)
+        .h(44)
+        .w(123)
+        .send()
+        .await
+        .unwrap();
+    started.stdin.write_all(b"there\n").await.unwrap();
+    let seen = read_until(&mut started.output, "got there").await;
+    assert!(seen.contains("44 123"), "{seen:?}");
+    // The output ends when the exec does; then its exit code is known.
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        started.output.for_each(|_| async {}),
+    )
+    .await
+    .expect("the exec's output ended");
+    assert_eq!(f.exec_exit_code(&exec).await, Some(0));
+}
+
 #[tokio::test]
 async fn exec_with_stdin_and_exit_codes() {
     let Some(docker) = support::docker() else {

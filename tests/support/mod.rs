@@ -74,7 +74,7 @@ pub fn unique(prefix: &str) -> String {
 /// Commands the busybox image links to `/bin/busybox`.
 const APPLETS: &[&str] = &[
     "sh", "cat", "echo", "sleep", "ls", "true", "false", "env", "printf", "yes", "head", "dd",
-    "wc", "tail", "id",
+    "wc", "tail", "id", "stty",
 ];
 
 /// An image tarball (a root filesystem) holding Debian's static busybox and its applet links.
