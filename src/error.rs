@@ -33,6 +33,9 @@ pub enum Error {
     /// Registry credentials could not be found or read (`config.json`, a credential helper).
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// A step of a [`run`](crate::run) failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
     /// A request could not be built from the values given (caught before sending).
     #[error("invalid request for {operation}: {message}")]
     InvalidRequest {
@@ -104,6 +107,20 @@ pub enum ConfigError {
     /// The HTTP client could not be built with these settings.
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(String),
+}
+
+/// A step of a [`run`](crate::run) failed: which one, for which image, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("run {image}: {step} failed: {source}")]
+#[non_exhaustive]
+pub struct RunError {
+    /// The step.
+    pub step: crate::run::RunStep,
+    /// The image being run.
+    pub image: String,
+    /// Why it failed.
+    #[source]
+    pub source: Box<Error>,
 }
 
 /// Registry credentials could not be found or read. Messages name the registry or the helper,
@@ -334,18 +351,20 @@ pub enum VersionError {
 }
 
 impl Error {
-    /// The HTTP status, when the daemon answered with an error.
+    /// The HTTP status, when the daemon answered with an error (also inside a failed run).
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
+            Error::Run(e) => e.source.status(),
             _ => None,
         }
     }
 
-    /// The daemon's error kind, when it answered with an error.
+    /// The daemon's error kind, when it answered with an error (also inside a failed run).
     pub fn api_kind(&self) -> Option<ApiErrorKind> {
         match self {
             Error::Api(e) => Some(e.kind()),
+            Error::Run(e) => e.source.api_kind(),
             _ => None,
         }
     }
@@ -370,6 +389,7 @@ impl Error {
                 ) || says(&e.message)
             }
             Error::Stream(StreamError::Daemon { message }) => says(message),
+            Error::Run(e) => e.source.is_unauthorized(),
             _ => false,
         }
     }

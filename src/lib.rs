@@ -18,7 +18,7 @@
 //!
 //! Modules, each with one job: [`docker`] (connecting and handing out clients), [`host`]
 //! (`DOCKER_HOST` strings), [`context`] (the CLI's config directory and contexts), [`tls`],
-//! `negotiate` (API versions), [`error`], [`stream`] (logs, JSON messages, attach/exec), [`auth`] (registry credentials), [`hooks`] (what every version's client runs around a
+//! `negotiate` (API versions), [`error`], [`stream`] (logs, JSON messages, attach/exec), [`auth`] (registry credentials), [`run`] (`docker run` in one call), [`filters`] (typed `filters` parameters), [`hooks`] (what every version's client runs around a
 //! request), [`http`] (HTTP client defaults), [`version`].
 
 #![warn(missing_docs)]
@@ -29,19 +29,22 @@ pub mod build_context;
 pub mod context;
 pub mod docker;
 pub mod error;
+pub mod filters;
 pub mod hooks;
 pub mod host;
 pub mod http;
 mod negotiate;
+mod raw;
 #[doc(hidden)]
 pub mod response;
+pub mod run;
 pub mod stream;
 pub mod tls;
 pub mod version;
 
 pub use docker::{Docker, DockerBuilder};
 pub use error::{
-    ApiError, ApiErrorKind, AuthError, ConfigError, DecodeError, Error, StreamError,
+    ApiError, ApiErrorKind, AuthError, ConfigError, DecodeError, Error, RunError, StreamError,
     TransportError, VersionError,
 };
 pub use host::Host;

@@ -60,9 +60,40 @@ pub fn same_registry(key: &str, registry: &str) -> bool {
     a == b || (is_docker_hub(a) && is_docker_hub(b))
 }
 
+/// `repo:tag` → (`repo`, `Some(tag)`); no tag → `latest`, as the CLI pulls (the API, given no
+/// tag, would pull every tag); a digest reference (`repo@sha256:…`) is kept whole, with no tag.
+pub fn split_tag(image: &str) -> (&str, Option<&str>) {
+    if image.contains('@') {
+        return (image, None);
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.rfind(':') {
+        Some(i) => {
+            let at = image.len() - last.len() + i;
+            (&image[..at], Some(&image[at + 1..]))
+        }
+        None => (image, Some("latest")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_are_split_from_references() {
+        assert_eq!(split_tag("busybox"), ("busybox", Some("latest")));
+        assert_eq!(split_tag("busybox:1.36"), ("busybox", Some("1.36")));
+        assert_eq!(
+            split_tag("127.0.0.1:5000/team/app"),
+            ("127.0.0.1:5000/team/app", Some("latest"))
+        );
+        assert_eq!(
+            split_tag("127.0.0.1:5000/team/app:v2"),
+            ("127.0.0.1:5000/team/app", Some("v2"))
+        );
+        assert_eq!(split_tag("app@sha256:abcd"), ("app@sha256:abcd", None));
+    }
 
     #[test]
     fn registries_of_references() {

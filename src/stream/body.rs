@@ -30,6 +30,17 @@ pub trait ByteStreamExt {
     fn into_json<T: DeserializeOwned>(self) -> JsonStream<BodyStream, T>;
 }
 
+/// A raw response's body as a [`BodyStream`], for handwritten calls.
+pub(crate) fn body_of(response: reqwest::Response) -> BodyStream {
+    Box::pin(
+        response
+            .bytes_stream()
+            .map_err(|e| StreamError::Connection {
+                reason: crate::error::error_chain(&e),
+            }),
+    )
+}
+
 impl ByteStreamExt for ResponseValue<ByteStream> {
     fn into_body(self) -> BodyStream {
         Box::pin(

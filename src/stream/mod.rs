@@ -1,5 +1,6 @@
 //! Docker's streams, for every enabled API version: container output (stdcopy demultiplexing,
-//! raw TTY output), JSON message streams, hijacked attach/exec, and copying output to writers.
+//! raw TTY output), JSON message streams and their progress messages, hijacked attach/exec, and
+//! copying output to writers.
 //!
 //! Every stream ends: at the end of the body, with an error item when the connection breaks or
 //! the body stops mid-frame, and dropping a stream closes its connection.
@@ -8,6 +9,7 @@ pub mod body;
 pub mod demux;
 pub mod hijack;
 pub mod json;
+pub mod progress;
 
 use futures_util::StreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -16,6 +18,7 @@ pub use body::{BodyStream, ByteStreamExt};
 pub use demux::{Demuxer, Framing, LogOutput, LogStream, StdStream};
 pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
 pub use json::JsonStream;
+pub use progress::{Progress, ProgressDetail};
 
 use crate::error::{Error, StreamError};
 

@@ -1,0 +1,80 @@
+//! Plain requests for the handwritten features that are the same in every API version (`run`,
+//! hijacked attach/exec): URLs under the client's version stem, the crate's transport error
+//! mapping, error statuses as [`ApiError`](crate::ApiError)s, JSON answers as
+//! [`DecodeError`](crate::DecodeError)s. They go through the same pooled HTTP client as the
+//! generated calls.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{DecodeError, Error, from_response, transport};
+use crate::hooks::Hooks;
+use crate::version::ApiClient;
+
+/// A client's parts, for building requests (cheap clones of the client's own).
+#[derive(Clone, Debug)]
+pub(crate) struct Raw {
+    base: String,
+    http: reqwest::Client,
+    hooks: Hooks,
+}
+
+impl Raw {
+    pub(crate) fn new<C: ApiClient>(client: &C) -> Self {
+        let (base, http, hooks) = client.parts();
+        Self {
+            base: base.to_string(),
+            http: http.clone(),
+            hooks: hooks.clone(),
+        }
+    }
+
+    /// `POST {base}{path}`.
+    pub(crate) fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}{path}", self.base))
+    }
+
+    /// `GET {base}{path}`.
+    pub(crate) fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(format!("{}{path}", self.base))
+    }
+
+    /// `DELETE {base}{path}`.
+    pub(crate) fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.delete(format!("{}{path}", self.base))
+    }
+
+    /// Sends; an error status becomes an [`Error::Api`] with the daemon's message.
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        operation: &'static str,
+    ) -> Result<reqwest::Response, Error> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport(&e, &self.hooks, operation))?;
+        if response.status().is_client_error() || response.status().is_server_error() {
+            return Err(from_response(response, operation).await);
+        }
+        Ok(response)
+    }
+
+    /// Reads a (small) JSON answer.
+    pub(crate) async fn json<T: DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+        operation: &'static str,
+    ) -> Result<T, Error> {
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| transport(&e, &self.hooks, operation))?;
+        serde_json::from_slice(&body)
+            .map_err(|e| DecodeError::new(operation, e.to_string(), &body).into())
+    }
+}
+
+/// A path segment, percent-encoded.
+pub(crate) fn segment(value: &str) -> String {
+    progenitor_client::encode_path(value)
+}

@@ -1,0 +1,547 @@
+//! `docker run` as one call, for every enabled API version: pull the image when it is missing
+//! (with the registry credentials the CLI would use, and progress), create the container, attach
+//! to its output, register a wait for its *next exit* before starting it (so a command that exits
+//! at once is never missed), start it, collect or stream its output, and remove it if asked.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), docker_engine_client::Error> {
+//! use docker_engine_client::{Docker, run::Run, v1_55};
+//! let client: v1_55::Client = Docker::from_env()?.client().await?;
+//! let out = Run::new("busybox", ["echo", "hello", "world"]).remove(true).output(&client).await?;
+//! assert_eq!((out.exit_code, out.stdout.as_slice()), (0, &b"hello world\n"[..]));
+//! # Ok(()) }
+//! ```
+//!
+//! Every error says which step failed ([`RunStep`]) and keeps the daemon's error as its source.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::reference::split_tag;
+use crate::auth::{CredentialStore, Credentials};
+use crate::error::{Error, RunError};
+use crate::raw::{Raw, segment};
+use crate::stream::body::{BodyStream, body_of};
+use crate::stream::{AttachOptions, JsonStream, LogStream, Progress, StdStream, Stdin, attach};
+use crate::version::{ApiClient, ApiVersion};
+
+/// The first API version whose wait answers headers at once and knows `condition=next-exit`.
+const WAIT_CONDITIONS: ApiVersion = ApiVersion::new(1, 30);
+
+/// When to pull the image.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PullPolicy {
+    /// Only when the daemon does not have it (the CLI's default).
+    #[default]
+    Missing,
+    /// Every time.
+    Always,
+    /// Never: a missing image fails the create step.
+    Never,
+}
+
+/// The steps of a run, named in its errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunStep {
+    /// Looking the image up, finding credentials, pulling it.
+    Pull,
+    /// `POST /containers/create`.
+    Create,
+    /// Attaching to the container's output.
+    Attach,
+    /// Registering or reading the wait for its exit.
+    Wait,
+    /// `POST /containers/{id}/start`.
+    Start,
+    /// Reading its output, writing its input.
+    Output,
+    /// Removing it.
+    Remove,
+}
+
+impl fmt::Display for RunStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RunStep::Pull => "pulling the image",
+            RunStep::Create => "creating the container",
+            RunStep::Attach => "attaching to the container",
+            RunStep::Wait => "waiting for the container",
+            RunStep::Start => "starting the container",
+            RunStep::Output => "reading the container's output",
+            RunStep::Remove => "removing the container",
+        })
+    }
+}
+
+type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// What to run, and how. Build it, then [`Run::output`] (collected) or [`Run::start`] (streamed).
+#[derive(Clone)]
+pub struct Run {
+    image: String,
+    cmd: Option<Vec<String>>,
+    entrypoint: Option<Vec<String>>,
+    env: Vec<String>,
+    labels: BTreeMap<String, String>,
+    name: Option<String>,
+    working_dir: Option<String>,
+    user: Option<String>,
+    tty: bool,
+    interactive: bool,
+    input: Option<Vec<u8>>,
+    remove: bool,
+    pull: PullPolicy,
+    credentials: Option<Credentials>,
+    store: Option<CredentialStore>,
+    on_progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Run")
+            .field("image", &self.image)
+            .field("cmd", &self.cmd)
+            .field("name", &self.name)
+            .field("tty", &self.tty)
+            .field("interactive", &self.interactive)
+            .field("remove", &self.remove)
+            .field("pull", &self.pull)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A finished run's exit code and output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunOutput {
+    /// The container's id.
+    pub id: String,
+    /// Its exit code.
+    pub exit_code: i64,
+    /// What it wrote to stdout (everything, with a TTY).
+    pub stdout: Vec<u8>,
+    /// What it wrote to stderr.
+    pub stderr: Vec<u8>,
+}
+
+/// A started run: its output as it happens, its stdin when interactive, then [`Running::wait`].
+pub struct Running {
+    /// The container's id.
+    pub id: String,
+    /// The container's stdin, when the run is interactive; `shutdown()` closes it.
+    pub stdin: Option<Stdin>,
+    /// The container's output as it happens: demultiplexed, or raw with a TTY. Read it to its
+    /// end (it ends when the container exits) before [`Running::wait`].
+    pub output: LogStream<BodyStream>,
+    raw: Raw,
+    image: String,
+    wait: Option<reqwest::Response>,
+    remove: bool,
+}
+
+impl fmt::Debug for Running {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Running")
+            .field("id", &self.id)
+            .field("image", &self.image)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Python's `client.containers.run(image, cmd)`: runs, waits, removes the container, returns its
+/// exit code and output.
+pub async fn run<C, I, S>(client: &C, image: &str, cmd: I) -> Result<RunOutput, Error>
+where
+    C: ApiClient,
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    Run::new(image, cmd).remove(true).output(client).await
+}
+
+impl Run {
+    /// Runs `cmd` in `image` (`busybox`, `127.0.0.1:5000/app:1`).
+    pub fn new<I, S>(image: impl Into<String>, cmd: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let cmd: Vec<String> = cmd.into_iter().map(Into::into).collect();
+        Self {
+            image: image.into(),
+            cmd: (!cmd.is_empty()).then_some(cmd),
+            entrypoint: None,
+            env: Vec::new(),
+            labels: BTreeMap::new(),
+            name: None,
+            working_dir: None,
+            user: None,
+            tty: false,
+            interactive: false,
+            input: None,
+            remove: false,
+            pull: PullPolicy::default(),
+            credentials: None,
+            store: None,
+            on_progress: None,
+        }
+    }
+
+    /// Replaces the image's entrypoint.
+    pub fn entrypoint<I, S>(mut self, entrypoint: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.entrypoint = Some(entrypoint.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push(format!("{key}={value}"));
+        self
+    }
+
+    /// Adds a label.
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(key.into(), value.into());
+        self
+    }
+
+    /// Names the container.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The working directory inside the container.
+    pub fn working_dir(mut self, dir: impl Into<String>) -> Self {
+        self.working_dir = Some(dir.into());
+        self
+    }
+
+    /// The user (`name`, `uid`, `uid:gid`).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// A TTY: output is one raw stream (all in `stdout`), passed through as it comes.
+    pub fn tty(mut self, tty: bool) -> Self {
+        self.tty = tty;
+        self
+    }
+
+    /// Keeps stdin open for [`Running::stdin`] (`docker run -i`).
+    pub fn interactive(mut self, interactive: bool) -> Self {
+        self.interactive = interactive;
+        self
+    }
+
+    /// Feeds `input` to the container's stdin, then closes it (for [`Run::output`]).
+    pub fn input(mut self, input: impl Into<Vec<u8>>) -> Self {
+        self.input = Some(input.into());
+        self.interactive = true;
+        self
+    }
+
+    /// Removes the container after it exits, or when a step after its creation fails.
+    pub fn remove(mut self, remove: bool) -> Self {
+        self.remove = remove;
+        self
+    }
+
+    /// When to pull the image.
+    pub fn pull(mut self, policy: PullPolicy) -> Self {
+        self.pull = policy;
+        self
+    }
+
+    /// Pulls with these credentials (by default: those the docker CLI has for the registry).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Looks pull credentials up in this store (by default: [`CredentialStore::from_env`]).
+    pub fn credential_store(mut self, store: CredentialStore) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Called with each message of a pull, for a progress display.
+    pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs to the end: the exit code and the collected output.
+    pub async fn output<C: ApiClient>(&self, client: &C) -> Result<RunOutput, Error> {
+        let mut running = self.start(client).await?;
+        let input = self.input.clone().unwrap_or_default();
+        let stdin = running.stdin.take();
+        let feed = async move {
+            if let Some(mut stdin) = stdin {
+                stdin.write_all(&input).await?;
+                stdin.shutdown().await?;
+            }
+            Ok::<_, std::io::Error>(())
+        };
+        let collect = async {
+            let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+            while let Some(item) = running.output.next().await {
+                let item = item?;
+                match item.stream {
+                    StdStream::Stderr => stderr.extend_from_slice(&item.bytes),
+                    _ => stdout.extend_from_slice(&item.bytes),
+                }
+            }
+            Ok::<_, Error>((stdout, stderr))
+        };
+        let (fed, collected) = tokio::join!(feed, collect);
+        let failed = |e: Error| running.fail(RunStep::Output, e);
+        let (stdout, stderr) = match collected {
+            Ok(output) => output,
+            Err(e) => return Err(failed(e)),
+        };
+        if let Err(e) = fed {
+            // The container may exit without reading all its input: only a failure to
+            // write while it still runs is an error, and then the output says why.
+            tracing::debug!(error = %e, "writing the container's stdin");
+        }
+        let id = running.id.clone();
+        let exit_code = running.wait().await?;
+        Ok(RunOutput {
+            id,
+            exit_code,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// Starts the container and hands over its output (and stdin, when interactive).
+    pub async fn start<C: ApiClient>(&self, client: &C) -> Result<Running, Error> {
+        let raw = Raw::new(client);
+        let fail = |step, source| {
+            Error::Run(RunError {
+                step,
+                image: self.image.clone(),
+                source: Box::new(source),
+            })
+        };
+        self.ensure_image(&raw)
+            .await
+            .map_err(|e| fail(RunStep::Pull, e))?;
+        let id = self
+            .create(&raw)
+            .await
+            .map_err(|e| fail(RunStep::Create, e))?;
+        let mut running = Running {
+            id,
+            stdin: None,
+            output: LogStream::new(
+                Box::pin(futures_util::stream::empty()),
+                crate::stream::Framing::Raw,
+            ),
+            raw: raw.clone(),
+            image: self.image.clone(),
+            wait: None,
+            remove: self.remove,
+        };
+        let options = AttachOptions {
+            stdin: self.interactive,
+            stdout: true,
+            stderr: true,
+            logs: false,
+            tty: self.tty,
+        };
+        let attached = match attach(client, &running.id, &options).await {
+            Ok(attached) => attached,
+            Err(e) => return Err(running.fail_and_remove(RunStep::Attach, e).await),
+        };
+        running.output = attached.output;
+        if self.interactive {
+            running.stdin = Some(attached.stdin);
+        }
+        let version = client.api_version().unwrap_or(C::VERSION);
+        if version >= WAIT_CONDITIONS {
+            // Answered with headers once the daemon has registered the wait.
+            let wait = raw.post(&format!("/containers/{}/wait", segment(&running.id)));
+            match raw
+                .send(wait.query(&[("condition", "next-exit")]), "container_wait")
+                .await
+            {
+                Ok(response) => running.wait = Some(response),
+                Err(e) => return Err(running.fail_and_remove(RunStep::Wait, e).await),
+            }
+        }
+        let start = raw.post(&format!("/containers/{}/start", segment(&running.id)));
+        if let Err(e) = raw.send(start, "container_start").await {
+            return Err(running.fail_and_remove(RunStep::Start, e).await);
+        }
+        Ok(running)
+    }
+
+    async fn ensure_image(&self, raw: &Raw) -> Result<(), Error> {
+        match self.pull {
+            PullPolicy::Never => return Ok(()),
+            PullPolicy::Missing => {
+                let inspect = raw.get(&format!("/images/{}/json", segment(&self.image)));
+                match raw.send(inspect, "image_inspect").await {
+                    Ok(_) => return Ok(()),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            PullPolicy::Always => {}
+        }
+        let credentials = match &self.credentials {
+            Some(credentials) => credentials.clone(),
+            None => {
+                let store = self.store.clone().unwrap_or_else(CredentialStore::from_env);
+                store.for_image(&self.image).await?
+            }
+        };
+        let (image, tag) = split_tag(&self.image);
+        let mut query = vec![("fromImage", image)];
+        // Without a tag the daemon would pull every tag of the repository.
+        if let Some(tag) = tag {
+            query.push(("tag", tag));
+        }
+        let pull = raw
+            .post("/images/create")
+            .query(&query)
+            .header("X-Registry-Auth", credentials.header_value());
+        let response = raw.send(pull, "image_create").await?;
+        let mut progress = JsonStream::<_, Progress>::new(body_of(response));
+        while let Some(message) = progress.next().await {
+            let message = message?;
+            if let Some(f) = &self.on_progress {
+                f(&message);
+            }
+        }
+        Ok(())
+    }
+
+    async fn create(&self, raw: &Raw) -> Result<String, Error> {
+        let mut body = json!({
+            "Image": self.image,
+            "Tty": self.tty,
+            "OpenStdin": self.interactive,
+            "StdinOnce": self.interactive,
+            "AttachStdin": self.interactive,
+            "AttachStdout": true,
+            "AttachStderr": true,
+            "Env": self.env,
+            "Labels": self.labels,
+        });
+        let fields = [
+            ("Cmd", self.cmd.as_ref().map(|v| json!(v))),
+            ("Entrypoint", self.entrypoint.as_ref().map(|v| json!(v))),
+            ("WorkingDir", self.working_dir.as_ref().map(|v| json!(v))),
+            ("User", self.user.as_ref().map(|v| json!(v))),
+        ];
+        for (key, value) in fields {
+            if let Some(value) = value {
+                body[key] = value;
+            }
+        }
+        let mut create = raw.post("/containers/create").json(&body);
+        if let Some(name) = &self.name {
+            create = create.query(&[("name", name)]);
+        }
+        let response = raw.send(create, "container_create").await?;
+        #[derive(Deserialize)]
+        struct Created {
+            #[serde(rename = "Id")]
+            id: String,
+        }
+        let created: Created = raw.json(response, "container_create").await?;
+        Ok(created.id)
+    }
+}
+
+impl Running {
+    /// Waits for the container's exit (read [`Running::output`] to its end first) and removes it
+    /// when asked; its exit code.
+    pub async fn wait(mut self) -> Result<i64, Error> {
+        let response = match self.wait.take() {
+            Some(response) => Ok(response),
+            None => {
+                let wait = self
+                    .raw
+                    .post(&format!("/containers/{}/wait", segment(&self.id)));
+                self.raw.send(wait, "container_wait").await
+            }
+        };
+        #[derive(Deserialize)]
+        struct Waited {
+            #[serde(rename = "StatusCode")]
+            status_code: i64,
+            #[serde(rename = "Error", default)]
+            error: Option<WaitError>,
+        }
+        #[derive(Deserialize)]
+        struct WaitError {
+            #[serde(rename = "Message", default)]
+            message: Option<String>,
+        }
+        let waited = match response {
+            Ok(response) => self.raw.json::<Waited>(response, "container_wait").await,
+            Err(e) => Err(e),
+        };
+        let waited = match waited {
+            Ok(waited) => waited,
+            Err(e) => return Err(self.fail_and_remove(RunStep::Wait, e).await),
+        };
+        if let Some(message) = waited
+            .error
+            .and_then(|e| e.message)
+            .filter(|m| !m.is_empty())
+        {
+            let e = crate::error::StreamError::Daemon { message }.into();
+            return Err(self.fail_and_remove(RunStep::Wait, e).await);
+        }
+        if self.remove {
+            self.remove_container()
+                .await
+                .map_err(|e| self.fail(RunStep::Remove, e))?;
+        }
+        Ok(waited.status_code)
+    }
+
+    fn fail(&self, step: RunStep, source: Error) -> Error {
+        Error::Run(RunError {
+            step,
+            image: self.image.clone(),
+            source: Box::new(source),
+        })
+    }
+
+    /// The step's error, after removing the container when asked (a failed removal is logged).
+    async fn fail_and_remove(&self, step: RunStep, source: Error) -> Error {
+        if self.remove
+            && let Err(e) = self.remove_container().await
+        {
+            tracing::warn!(container = %self.id, error = %e, "could not remove the container");
+        }
+        self.fail(step, source)
+    }
+
+    async fn remove_container(&self) -> Result<(), Error> {
+        let delete = self
+            .raw
+            .delete(&format!("/containers/{}", segment(&self.id)))
+            .query(&[("force", "1"), ("v", "1")]);
+        self.raw.send(delete, "container_delete").await.map(drop)
+    }
+}
