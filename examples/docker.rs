@@ -1,0 +1,705 @@
+//! A small docker-like CLI over the library, to try the crate without writing code:
+//!
+//! ```text
+//! cargo run --example docker -- run --rm busybox echo hello world
+//! cargo run --example docker -- ps -a --filter status=exited
+//! cargo run --example docker -- pull 127.0.0.1:5000/team/app:1
+//! ```
+//!
+//! Same environment as the docker CLI: `DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
+//! `DOCKER_API_VERSION`, `DOCKER_CONFIG` (credentials for pull, push and build), `DOCKER_CONTEXT`.
+//! Errors are one line on stderr and a non-zero exit; `run` and `exec` exit with the container's
+//! code (125 when docker itself failed, as the CLI).
+//!
+//! Not done: raw terminal mode for `-t` (the local terminal keeps its line discipline), and
+//! forwarding terminal size changes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use docker_engine_client::build_context::BuildContext;
+use docker_engine_client::filters::Filters;
+use docker_engine_client::run::Run;
+use docker_engine_client::stream::{self, ByteStreamExt, JsonStream, Progress};
+use docker_engine_client::v1_55::{Client, types};
+use docker_engine_client::{ApiClient, Error};
+use futures_util::{Stream, StreamExt, TryStreamExt};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(name = "docker", about = "A docker-like CLI over docker-engine-client")]
+struct Cli {
+    /// Daemon socket to connect to (overrides DOCKER_HOST).
+    #[arg(short = 'H', long, global = true)]
+    host: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Client API version, negotiated version, server version.
+    Version,
+    /// System-wide information.
+    Info,
+    /// List containers.
+    Ps {
+        /// Show all containers (default shows just running).
+        #[arg(short, long)]
+        all: bool,
+        /// Filter output (`name=value`), e.g. `status=exited`, `label=app=web`.
+        #[arg(short, long = "filter")]
+        filter: Vec<String>,
+        /// Only show container ids.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// List images.
+    Images {
+        /// Filter output (`name=value`), e.g. `dangling=true`, `reference=busybox`.
+        #[arg(short, long = "filter")]
+        filter: Vec<String>,
+        /// Only show image ids.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Run a command in a new container.
+    Run {
+        /// Remove the container when it exits.
+        #[arg(long)]
+        rm: bool,
+        /// Keep stdin open and forward it.
+        #[arg(short, long)]
+        interactive: bool,
+        /// Allocate a pseudo-TTY.
+        #[arg(short, long)]
+        tty: bool,
+        /// Set environment variables (`KEY=VALUE`).
+        #[arg(short, long = "env")]
+        env: Vec<String>,
+        /// Name the container.
+        #[arg(long)]
+        name: Option<String>,
+        /// The image.
+        image: String,
+        /// The command and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        cmd: Vec<String>,
+    },
+    /// Fetch a container's logs.
+    Logs {
+        /// Follow log output.
+        #[arg(short, long)]
+        follow: bool,
+        /// The container.
+        container: String,
+    },
+    /// Run a command in a running container.
+    Exec {
+        /// Keep stdin open and forward it.
+        #[arg(short, long)]
+        interactive: bool,
+        /// Allocate a pseudo-TTY.
+        #[arg(short, long)]
+        tty: bool,
+        /// The container.
+        container: String,
+        /// The command and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        cmd: Vec<String>,
+    },
+    /// Pull an image from a registry.
+    Pull {
+        /// The image.
+        image: String,
+    },
+    /// Push an image to a registry.
+    Push {
+        /// The image.
+        image: String,
+    },
+    /// Import a root filesystem tarball as an image.
+    Import {
+        /// The tarball (`-` for stdin).
+        tarball: PathBuf,
+        /// The image reference to create (`repo[:tag]`).
+        reference: String,
+    },
+    /// Build an image from a directory (honouring `.dockerignore`).
+    Build {
+        /// Name and optionally a tag (`name:tag`).
+        #[arg(short = 't', long = "tag")]
+        tag: String,
+        /// The build context directory.
+        dir: PathBuf,
+    },
+    /// Get real-time events from the server.
+    Events {
+        /// Filter output (`name=value`), e.g. `type=container`, `event=die`.
+        #[arg(short, long = "filter")]
+        filter: Vec<String>,
+        /// Show events created since this timestamp (Unix seconds, RFC 3339, or `10m`).
+        #[arg(long)]
+        since: Option<String>,
+        /// Stream events until this timestamp.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Remove containers.
+    Rm {
+        /// Force the removal of a running container.
+        #[arg(short, long)]
+        force: bool,
+        /// The containers.
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+    /// Remove images.
+    Rmi {
+        /// Force the removal.
+        #[arg(short, long)]
+        force: bool,
+        /// The images.
+        #[arg(required = true)]
+        images: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `run` and `exec` exit with the container's code; docker's own failures are 125 there.
+    let failure = match cli.command {
+        Command::Run { .. } | Command::Exec { .. } => 125,
+        _ => 1,
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("docker: cannot start the async runtime: {e}");
+            return ExitCode::from(failure);
+        }
+    };
+    let code = match runtime.block_on(dispatch(cli)) {
+        Ok(code) => u8::try_from(code).unwrap_or(1),
+        Err(e) => {
+            eprintln!("docker: {e}");
+            failure
+        }
+    };
+    // Exit without waiting for the runtime: a read of this process's stdin (forwarded to a
+    // container) cannot be cancelled and would hold the shutdown until the next line.
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    std::process::exit(i32::from(code))
+}
+
+/// Connects as the CLI would, then runs the command; the process's exit code.
+async fn dispatch(cli: Cli) -> Result<i64, Error> {
+    let mut builder = docker_engine_client::DockerBuilder::from_env()?;
+    if let Some(host) = cli.host {
+        builder = builder.host(host);
+    }
+    let docker = builder.build()?;
+    let client: Client = docker.client().await?;
+    match cli.command {
+        Command::Version => version(&client).await,
+        Command::Info => info(&client).await,
+        Command::Ps { all, filter, quiet } => ps(&client, all, &filter, quiet).await,
+        Command::Images { filter, quiet } => images(&client, &filter, quiet).await,
+        Command::Run {
+            rm,
+            interactive,
+            tty,
+            env,
+            name,
+            image,
+            cmd,
+        } => {
+            let mut run = Run::new(&image, cmd)
+                .remove(rm)
+                .interactive(interactive)
+                .tty(tty)
+                .credential_store(docker.credentials().clone());
+            for pair in &env {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                run = run.env(key, value);
+            }
+            if let Some(name) = name {
+                run = run.name(name);
+            }
+            let bars = Bars::new(std::io::stderr().is_terminal());
+            let run = run.on_progress(move |p| bars.show(p));
+            let mut running = run.start(&client).await?;
+            let stdin = running.stdin.take().map(forward_stdin);
+            stream::copy_output(
+                &mut running.output,
+                &mut tokio::io::stdout(),
+                &mut tokio::io::stderr(),
+            )
+            .await?;
+            if let Some(task) = stdin {
+                task.abort();
+            }
+            running.wait().await
+        }
+        Command::Logs { follow, container } => {
+            let tty = client
+                .container_inspect()
+                .id(&container)
+                .send()
+                .await?
+                .into_inner()
+                .config
+                .is_some_and(|c| c.tty);
+            let logs = client
+                .container_logs()
+                .id(&container)
+                .stdout(true)
+                .stderr(true)
+                .follow(follow)
+                .send()
+                .await?;
+            let output = logs.into_output(tty);
+            copy(output).await?;
+            Ok(0)
+        }
+        Command::Exec {
+            interactive,
+            tty,
+            container,
+            cmd,
+        } => {
+            let body = types::ExecConfig {
+                attach_stdin: Some(interactive),
+                attach_stdout: Some(true),
+                attach_stderr: Some(true),
+                tty: Some(tty),
+                cmd: Some(cmd),
+                ..Default::default()
+            };
+            let exec = client
+                .container_exec()
+                .id(&container)
+                .body(body)
+                .send()
+                .await?
+                .into_inner()
+                .id;
+            let hijacked = stream::exec_start(&client, &exec, tty).await?;
+            let stdin = interactive.then(|| forward_stdin(hijacked.stdin));
+            copy(hijacked.output).await?;
+            if let Some(task) = stdin {
+                task.abort();
+            }
+            let inspect = client.exec_inspect().id(&exec).send().await?.into_inner();
+            Ok(inspect.exit_code.unwrap_or(0))
+        }
+        Command::Pull { image } => {
+            let creds = docker.credentials().for_image(&image).await?;
+            let (repo, tag) = docker_engine_client::auth::reference::split_tag(&image);
+            let mut pull = client
+                .image_create()
+                .from_image(repo)
+                .x_registry_auth(&creds);
+            if let Some(tag) = tag {
+                pull = pull.tag(tag);
+            }
+            progress(pull.send().await?.into_json()).await?;
+            Ok(0)
+        }
+        Command::Push { image } => {
+            let creds = docker.credentials().for_image(&image).await?;
+            let (repo, tag) = docker_engine_client::auth::reference::split_tag(&image);
+            let mut push = client.image_push().name(repo).x_registry_auth(&creds);
+            if let Some(tag) = tag {
+                push = push.tag(tag);
+            }
+            progress(push.send().await?.into_json()).await?;
+            Ok(0)
+        }
+        Command::Import { tarball, reference } => {
+            let body = if tarball.as_os_str() == "-" {
+                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(tokio::io::stdin()))
+            } else {
+                let file =
+                    tokio::fs::File::open(&tarball)
+                        .await
+                        .map_err(|e| Error::InvalidRequest {
+                            operation: "image_create",
+                            message: format!("{}: {e}", tarball.display()),
+                        })?;
+                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
+            };
+            let (repo, tag) = docker_engine_client::auth::reference::split_tag(&reference);
+            let mut import = client.image_create().from_src("-").repo(repo).body(body);
+            if let Some(tag) = tag {
+                import = import.tag(tag);
+            }
+            progress(import.send().await?.into_json()).await?;
+            Ok(0)
+        }
+        Command::Build { tag, dir } => {
+            let context = BuildContext::from_dir(&dir)?;
+            let registries = docker.credentials().all().await?;
+            let output = client
+                .image_build()
+                .t(tag)
+                .rm(true)
+                .x_registry_config(&registries)
+                .body(context)
+                .send()
+                .await?;
+            progress(output.into_json()).await?;
+            Ok(0)
+        }
+        Command::Events {
+            filter,
+            since,
+            until,
+        } => {
+            let mut events = client.system_events().filters(&parse_filters(&filter)?);
+            if let Some(since) = since {
+                events = events.since(since);
+            }
+            if let Some(until) = until {
+                events = events.until(until);
+            }
+            let mut events = events.send().await?.into_json::<types::EventMessage>();
+            while let Some(event) = events.next().await {
+                let event = event?;
+                let actor = event.actor.unwrap_or_default();
+                let mut attributes: Vec<String> = actor
+                    .attributes
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                attributes.sort();
+                println!(
+                    "{} {} {} {} ({})",
+                    event.time_nano.map_or(String::new(), timestamp),
+                    event.type_.map_or(String::new(), |t| t.to_string()),
+                    event.action.unwrap_or_default(),
+                    actor.id.unwrap_or_default(),
+                    attributes.join(", ")
+                );
+            }
+            Ok(0)
+        }
+        Command::Rm { force, containers } => {
+            for container in containers {
+                client
+                    .container_delete()
+                    .id(&container)
+                    .force(force)
+                    .send()
+                    .await?;
+                println!("{container}");
+            }
+            Ok(0)
+        }
+        Command::Rmi { force, images } => {
+            for image in images {
+                let deleted = client
+                    .image_delete()
+                    .name(&image)
+                    .force(force)
+                    .send()
+                    .await?;
+                for item in deleted.into_inner() {
+                    if let Some(untagged) = item.untagged {
+                        println!("Untagged: {untagged}");
+                    }
+                    if let Some(deleted) = item.deleted {
+                        println!("Deleted: {deleted}");
+                    }
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+async fn version(client: &Client) -> Result<i64, Error> {
+    let server = client.system_version().send().await?.into_inner();
+    let negotiated = client.api_version().map_or("-".into(), |v| v.to_string());
+    println!("Client:");
+    println!(" API version:       {} (compiled)", Client::VERSION);
+    println!(" Negotiated:        {negotiated}");
+    println!("Server:");
+    println!(" Version:           {}", server.version.unwrap_or_default());
+    println!(
+        " API version:       {} (minimum version {})",
+        server.api_version.unwrap_or_default(),
+        server.min_api_version.unwrap_or_default()
+    );
+    println!(
+        " OS/Arch:           {}/{}",
+        server.os.unwrap_or_default(),
+        server.arch.unwrap_or_default()
+    );
+    Ok(0)
+}
+
+async fn info(client: &Client) -> Result<i64, Error> {
+    let info = client.system_info().send().await?.into_inner();
+    let n = |v: Option<i64>| v.unwrap_or(0);
+    println!("Containers: {}", n(info.containers));
+    println!(" Running: {}", n(info.containers_running));
+    println!(" Paused: {}", n(info.containers_paused));
+    println!(" Stopped: {}", n(info.containers_stopped));
+    println!("Images: {}", n(info.images));
+    println!(
+        "Server Version: {}",
+        info.server_version.unwrap_or_default()
+    );
+    println!("Storage Driver: {}", info.driver.unwrap_or_default());
+    println!(
+        "Logging Driver: {}",
+        info.logging_driver.unwrap_or_default()
+    );
+    println!(
+        "Kernel Version: {}",
+        info.kernel_version.unwrap_or_default()
+    );
+    println!(
+        "Operating System: {}",
+        info.operating_system.unwrap_or_default()
+    );
+    println!("CPUs: {}", n(info.ncpu));
+    println!("Total Memory: {}", size(n(info.mem_total)));
+    println!("Name: {}", info.name.unwrap_or_default());
+    Ok(0)
+}
+
+async fn ps(client: &Client, all: bool, filter: &[String], quiet: bool) -> Result<i64, Error> {
+    let containers = client
+        .container_list()
+        .all(all)
+        .filters(&parse_filters(filter)?)
+        .send()
+        .await?
+        .into_inner();
+    if !quiet {
+        println!(
+            "{:<12}   {:<20}   {:<22}   {:<14}   {:<24}   NAMES",
+            "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS"
+        );
+    }
+    for c in containers {
+        let id: String = c.id.unwrap_or_default().chars().take(12).collect();
+        if quiet {
+            println!("{id}");
+            continue;
+        }
+        let command = format!("\"{}\"", truncate(&c.command.unwrap_or_default(), 20));
+        let names: Vec<String> = c
+            .names
+            .unwrap_or_default()
+            .iter()
+            .map(|n| n.trim_start_matches('/').to_string())
+            .collect();
+        println!(
+            "{id:<12}   {:<20}   {command:<22}   {:<14}   {:<24}   {}",
+            truncate(&c.image.unwrap_or_default(), 20),
+            ago(c.created.unwrap_or(0)),
+            c.status.unwrap_or_default(),
+            names.join(",")
+        );
+    }
+    Ok(0)
+}
+
+async fn images(client: &Client, filter: &[String], quiet: bool) -> Result<i64, Error> {
+    let images = client
+        .image_list()
+        .filters(&parse_filters(filter)?)
+        .send()
+        .await?
+        .into_inner();
+    if !quiet {
+        println!(
+            "{:<40}   {:<12}   {:<12}   {:<14}   SIZE",
+            "REPOSITORY", "TAG", "IMAGE ID", "CREATED"
+        );
+    }
+    for image in images {
+        let id: String = image
+            .id
+            .trim_start_matches("sha256:")
+            .chars()
+            .take(12)
+            .collect();
+        if quiet {
+            println!("{id}");
+            continue;
+        }
+        let tags = image.repo_tags.unwrap_or_default();
+        let tags = if tags.is_empty() {
+            vec!["<none>:<none>".to_string()]
+        } else {
+            tags
+        };
+        for tag in tags {
+            let (repo, tag) = tag.rsplit_once(':').unwrap_or((&tag, "<none>"));
+            println!(
+                "{repo:<40}   {tag:<12}   {id:<12}   {:<14}   {}",
+                ago(image.created),
+                size(image.size)
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// The CLI's `--filter name=value` flags as Docker's filter JSON.
+fn parse_filters(pairs: &[String]) -> Result<Filters, Error> {
+    pairs.iter().try_fold(Filters::new(), |f, pair| {
+        f.add_pair(pair).map_err(|message| Error::InvalidRequest {
+            operation: "filters",
+            message,
+        })
+    })
+}
+
+/// Copies container output to this process's stdout and stderr.
+async fn copy(
+    output: impl Stream<Item = Result<stream::LogOutput, docker_engine_client::StreamError>> + Unpin,
+) -> Result<(u64, u64), Error> {
+    stream::copy_output(output, &mut tokio::io::stdout(), &mut tokio::io::stderr()).await
+}
+
+/// Forwards this process's stdin to the container until it ends, then closes the container's.
+fn forward_stdin(mut stdin: stream::Stdin) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let _ = tokio::io::copy(&mut tokio::io::stdin(), &mut stdin).await;
+        let _ = stdin.shutdown().await;
+    })
+}
+
+/// Shows a pull, push, import or build stream: bars on a terminal, plain lines otherwise.
+async fn progress(mut messages: JsonStream<stream::BodyStream, Progress>) -> Result<(), Error> {
+    let bars = Bars::new(std::io::stderr().is_terminal());
+    while let Some(message) = messages.try_next().await? {
+        bars.show(&message);
+    }
+    bars.finish();
+    Ok(())
+}
+
+/// The bars shown, by layer id.
+type LayerBars = std::sync::Arc<std::sync::Mutex<Vec<(String, ProgressBar)>>>;
+
+/// A progress bar per layer (indicatif) on a terminal; the daemon's lines otherwise.
+#[derive(Clone)]
+struct Bars {
+    terminal: Option<(MultiProgress, LayerBars)>,
+}
+
+impl Bars {
+    fn new(terminal: bool) -> Self {
+        Self {
+            terminal: terminal.then(|| (MultiProgress::new(), Default::default())),
+        }
+    }
+
+    fn show(&self, p: &Progress) {
+        if let Some(stream) = &p.stream {
+            // Build output goes to stdout as it is.
+            print!("{stream}");
+            return;
+        }
+        let status = p.status.clone().unwrap_or_default();
+        let Some((multi, bars)) = &self.terminal else {
+            match &p.id {
+                Some(id) => println!("{id}: {status}"),
+                None if !status.is_empty() => println!("{status}"),
+                None => {}
+            }
+            return;
+        };
+        let Some(id) = &p.id else {
+            let _ = multi.println(&status);
+            return;
+        };
+        let mut bars = bars.lock().unwrap();
+        let bar = match bars.iter().find(|(layer, _)| layer == id) {
+            Some((_, bar)) => bar.clone(),
+            None => {
+                let bar = multi.add(ProgressBar::new(0));
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{prefix}: {msg:<12} {bar:30} {bytes}/{total_bytes}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_prefix(id.clone());
+                bars.push((id.clone(), bar.clone()));
+                bar
+            }
+        };
+        bar.set_message(status);
+        if let Some((current, total)) = p.bytes() {
+            bar.set_length(total);
+            bar.set_position(current);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some((_, bars)) = &self.terminal {
+            for (_, bar) in bars.lock().unwrap().iter() {
+                bar.finish();
+            }
+        }
+    }
+}
+
+/// `2.5MB`, as the CLI prints sizes.
+fn size(bytes: i64) -> String {
+    let b = bytes as f64;
+    if bytes < 1_000 {
+        format!("{bytes}B")
+    } else if bytes < 1_000_000 {
+        format!("{:.3}kB", b / 1e3)
+    } else if bytes < 1_000_000_000 {
+        format!("{:.3}MB", b / 1e6)
+    } else {
+        format!("{:.3}GB", b / 1e9)
+    }
+}
+
+/// `5 minutes ago`.
+fn ago(unix: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let secs = (now - unix).max(0);
+    if secs < 60 {
+        format!("{secs} seconds ago")
+    } else if secs < 3600 {
+        format!("{} minutes ago", secs / 60)
+    } else if secs < 86400 {
+        format!("{} hours ago", secs / 3600)
+    } else {
+        format!("{} days ago", secs / 86400)
+    }
+}
+
+/// An event's time (nanoseconds since the epoch) as RFC 3339.
+fn timestamp(nanos: i64) -> String {
+    chrono::DateTime::from_timestamp_nanos(nanos)
+        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
