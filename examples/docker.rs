@@ -9,7 +9,8 @@
 //! Same environment as the docker CLI: `DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
 //! `DOCKER_API_VERSION`, `DOCKER_CONFIG` (credentials for pull, push and build), `DOCKER_CONTEXT`.
 //! Errors are one line on stderr and a non-zero exit; `run` and `exec` exit with the container's
-//! code (125 when docker itself failed, as the CLI).
+//! code (125 when docker itself failed, 127/126 when the command cannot be found/run, as the
+//! CLI).
 //!
 //! Not done: raw terminal mode for `-t` (the local terminal keeps its line discipline), and
 //! forwarding terminal size changes.
@@ -185,7 +186,7 @@ fn main() -> ExitCode {
         Ok(code) => u8::try_from(code).unwrap_or(1),
         Err(e) => {
             eprintln!("docker: {e}");
-            failure
+            start_failure_code(&e).unwrap_or(failure)
         }
     };
     // Exit without waiting for the runtime: a read of this process's stdin (forwarded to a
@@ -193,6 +194,25 @@ fn main() -> ExitCode {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     std::process::exit(i32::from(code))
+}
+
+/// The CLI's exit codes for a command that could not start: 127 when it does not exist, 126
+/// when it cannot be run.
+fn start_failure_code(e: &Error) -> Option<u8> {
+    let Error::Run(run) = e else { return None };
+    if run.step != docker_engine_client::run::RunStep::Start {
+        return None;
+    }
+    let message = run.source.to_string();
+    if message.contains("executable file not found")
+        || message.contains("no such file or directory")
+    {
+        Some(127)
+    } else if message.contains("permission denied") {
+        Some(126)
+    } else {
+        None
+    }
 }
 
 /// Connects as the CLI would, then runs the command; the process's exit code.

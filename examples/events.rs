@@ -1,7 +1,8 @@
 //! Events of one type within a time window: `since`/`until` make the stream end by itself
 //! (without `until` it follows until dropped).
 //!
-//! `cargo run --example events [-- TYPE SECONDS]` (default: `container` events of the last 60 s)
+//! `cargo run --example events [-- TYPE SECONDS [CONTAINER]]` (default: `container` events of the
+//! last 60 s)
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,6 +16,7 @@ async fn main() -> Result<(), docker_engine_client::Error> {
     let mut args = std::env::args().skip(1);
     let kind = args.next().unwrap_or_else(|| "container".into());
     let window: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let container = args.next();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -22,7 +24,10 @@ async fn main() -> Result<(), docker_engine_client::Error> {
     let client: v1_55::Client = Docker::from_env()?.client().await?;
     let events = client
         .system_events()
-        .filters(EventFilters::new().kind(&kind))
+        .filters(match &container {
+            Some(c) => EventFilters::new().kind(&kind).container(c),
+            None => EventFilters::new().kind(&kind),
+        })
         .since((now - window).to_string())
         .until(now.to_string())
         .send()

@@ -1,5 +1,6 @@
 //! Pruning with filters: stopped containers, dangling images, unused networks and volumes that
-//! carry a label, and (for containers, images, networks) only those older than `until`.
+//! carry a label, and (for containers, images, networks) only those older than `until` when
+//! given.
 //!
 //! `cargo run --example prune -- LABEL [UNTIL]` (e.g. `env=ci 24h`)
 
@@ -12,51 +13,55 @@ use docker_engine_client::{Docker, v1_55};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let label = args.next().ok_or("usage: prune LABEL [UNTIL]")?;
-    let until = args.next().unwrap_or_else(|| "0s".into());
+    let until = args.next();
     let client: v1_55::Client = Docker::from_env()?.client().await?;
 
-    let containers = client
+    let mut containers = ContainerFilters::new().label(&label);
+    let mut images = ImageFilters::new().dangling(true).label(&label);
+    let mut networks = NetworkFilters::new().label(&label);
+    if let Some(until) = &until {
+        containers = containers.until(until);
+        images = images.until(until);
+        networks = networks.until(until);
+    }
+
+    let pruned = client
         .container_prune()
-        .filters(ContainerFilters::new().label(&label).until(&until))
+        .filters(containers)
         .send()
         .await?
         .into_inner();
     println!(
         "containers: {:?}, {} bytes",
-        containers.containers_deleted.unwrap_or_default(),
-        containers.space_reclaimed.unwrap_or(0)
+        pruned.containers_deleted.unwrap_or_default(),
+        pruned.space_reclaimed.unwrap_or(0)
     );
-    let images = client
+    let pruned = client
         .image_prune()
-        .filters(
-            ImageFilters::new()
-                .dangling(true)
-                .label(&label)
-                .until(&until),
-        )
+        .filters(images)
         .send()
         .await?
         .into_inner();
     println!(
         "images: {}",
-        images.images_deleted.unwrap_or_default().len()
+        pruned.images_deleted.unwrap_or_default().len()
     );
-    let networks = client
+    let pruned = client
         .network_prune()
-        .filters(NetworkFilters::new().label(&label).until(&until))
+        .filters(networks)
         .send()
         .await?
         .into_inner();
     println!(
         "networks: {:?}",
-        networks.networks_deleted.unwrap_or_default()
+        pruned.networks_deleted.unwrap_or_default()
     );
-    let volumes = client
+    let pruned = client
         .volume_prune()
         .filters(VolumeFilters::new().label(&label))
         .send()
         .await?
         .into_inner();
-    println!("volumes: {:?}", volumes.volumes_deleted.unwrap_or_default());
+    println!("volumes: {:?}", pruned.volumes_deleted.unwrap_or_default());
     Ok(())
 }

@@ -13,6 +13,8 @@ cargo xtask <command>
   spec add 1.NN [--from DIR] add a new Engine API version: spec, manifest entry, cargo feature
   spec check [1.NN ...]      generate every version (no compile) and compare with the spec
   spec features              print the cargo feature of every version, one per line
+  busybox [REFERENCE]        make a local busybox image (default busybox:latest) from Debian's
+                             busybox-static, through the client's own image import (no internet)
   bench build                cold/incremental build time vs. bollard, and spec check time
   bench api                  round trips/s against the local daemon vs. bollard and bare hyper
   bench instructions         client instructions per /_ping under callgrind (needs valgrind)
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         ["bench", "instructions"] => xtask::bench::instructions(&root),
         ["bench", "logs"] => xtask::bench::logs(&root),
         ["bench", "demux"] => xtask::bench::demux(&root),
+        ["busybox", rest @ ..] => busybox(&root, rest),
         ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
@@ -55,6 +58,22 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `cargo xtask busybox`: runs the `import_busybox` example, which imports through the client.
+/// (The xtask does not link the client itself: it must build before the specs are synced.)
+fn busybox(root: &std::path::Path, rest: &[&str]) -> Result<(), String> {
+    let status = std::process::Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args(["run", "--quiet", "--example", "import_busybox", "--"])
+        .args(rest)
+        .status()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("import_busybox failed ({status})"))
     }
 }
 
