@@ -17,9 +17,11 @@ async fn main() -> Result<(), docker_engine_client::Error> {
     let kind = args.next().unwrap_or_else(|| "container".into());
     let window: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
     let container = args.next();
+    // Unix time with nanoseconds: whole seconds would leave out this second's events.
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+        .unwrap_or_default();
+    let at = |d: std::time::Duration| format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
 
     let client: v1_55::Client = Docker::from_env()?.client().await?;
     let events = client
@@ -28,8 +30,10 @@ async fn main() -> Result<(), docker_engine_client::Error> {
             Some(c) => EventFilters::new().kind(&kind).container(c),
             None => EventFilters::new().kind(&kind),
         })
-        .since((now - window).to_string())
-        .until(now.to_string())
+        .since(at(
+            now.saturating_sub(std::time::Duration::from_secs(window))
+        ))
+        .until(at(now))
         .send()
         .await?;
     let mut events = events.into_json::<v1_55::types::EventMessage>();

@@ -144,15 +144,7 @@ esac"#,
 
         let creds = store.for_image(&image).await.unwrap();
         assert_eq!(creds.username(), Some(user.as_str()));
-        let pushed = client
-            .image_push()
-            .name(&repo)
-            .tag("latest")
-            .x_registry_auth(&creds)
-            .send()
-            .await
-            .unwrap();
-        let pushed: Vec<types::PushImageInfo> = support::json_items(pushed).await.unwrap();
+        let pushed = support::push(&client, &image, &creds).await.unwrap();
         assert!(
             pushed.last().and_then(|i| i.aux.as_ref()).is_some(),
             "{pushed:?}"

@@ -22,28 +22,9 @@ async fn peers() -> Option<(Docker, Client)> {
     Some((docker, client))
 }
 
-/// Imports busybox as `127.0.0.1:5000/<unique>:latest`, removed locally at the end. Its layer
-/// holds a file of its own, so a pull downloads it (with progress) instead of finding it.
-async fn local_image(client: &Client, cleanup: &support::Cleanup, name: &str) -> String {
-    let repo = format!("{REGISTRY}/{}", support::unique(name));
-    let own: Vec<u8> = repo.bytes().cycle().take(256 * 1024).collect();
-    let rootfs = support::busybox_rootfs_tar_with(&[("etc/unique", &own)]);
-    let image = support::import_rootfs(client, &repo, rootfs).await;
-    cleanup.image(&image);
-    image
-}
-
 /// Pushes `image` (`repo:tag`) with `creds`; the pushed digest, or the stream's error.
 async fn push(client: &Client, image: &str, creds: &Credentials) -> Result<String, Error> {
-    let (repo, tag) = image.rsplit_once(':').unwrap();
-    let progress = client
-        .image_push()
-        .name(repo)
-        .tag(tag)
-        .x_registry_auth(creds)
-        .send()
-        .await?;
-    let items: Vec<types::PushImageInfo> = support::json_items(progress).await?;
+    let items = support::push(client, image, creds).await?;
     // Progress items carry the layer id, a status ("Preparing", "Pushing", "Pushed") and, while
     // pushing, current/total bytes.
     let pushing = items.iter().find(|i| {
@@ -100,7 +81,7 @@ async fn push_remove_pull_with_credentials_given_in_code() {
         return;
     };
     let cleanup = support::Cleanup::new(&docker);
-    let image = local_image(&client, &cleanup, "auth-code").await;
+    let image = support::registry_image(&client, &cleanup, "auth-code").await;
     let creds = registry_credentials();
     let digest = push(&client, &image, &creds).await.unwrap();
 
@@ -138,7 +119,7 @@ async fn push_and_pull_with_credentials_from_config_json() {
         return;
     };
     let cleanup = support::Cleanup::new(&docker);
-    let image = local_image(&client, &cleanup, "auth-config").await;
+    let image = support::registry_image(&client, &cleanup, "auth-config").await;
 
     let (user, password) = support::registry_users().remove(0);
     let dir = tempfile::tempdir().unwrap();
@@ -177,7 +158,7 @@ async fn a_wrong_password_is_unauthorized_and_nothing_is_pushed() {
         return;
     };
     let cleanup = support::Cleanup::new(&docker);
-    let image = local_image(&client, &cleanup, "auth-wrong").await;
+    let image = support::registry_image(&client, &cleanup, "auth-wrong").await;
     let (user, _) = support::registry_users().remove(0);
     let wrong = Credentials::password(user, "not-the-password").with_server_address(REGISTRY);
 
@@ -209,7 +190,7 @@ async fn passwords_whose_base64_has_plus_slash_and_padding_authenticate() {
         return;
     };
     let cleanup = support::Cleanup::new(&docker);
-    let image = local_image(&client, &cleanup, "auth-alphabet").await;
+    let image = support::registry_image(&client, &cleanup, "auth-alphabet").await;
     push(&client, &image, &registry_credentials())
         .await
         .unwrap();
@@ -299,7 +280,7 @@ async fn a_build_pulls_its_base_image_with_the_registry_config() {
         return;
     };
     let cleanup = support::Cleanup::new(&docker);
-    let base = local_image(&client, &cleanup, "auth-build-base").await;
+    let base = support::registry_image(&client, &cleanup, "auth-build-base").await;
     push(&client, &base, &registry_credentials()).await.unwrap();
     remove_local(&client, &base).await;
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use docker_engine_client::run::{self, PullPolicy, Run, RunStep};
 use docker_engine_client::stream::{Progress, StdStream};
-use docker_engine_client::v1_55::{Client, types};
+use docker_engine_client::v1_55::Client;
 use docker_engine_client::{Docker, Error};
 use futures_util::StreamExt;
 
@@ -200,23 +200,9 @@ async fn run_pulls_a_missing_image_with_credentials_and_progress() {
     if support::require_registry().is_none() {
         return;
     }
-    let repo = format!("{}/{}", support::REGISTRY, support::unique("run-pull"));
-    let own: Vec<u8> = repo.bytes().cycle().take(128 * 1024).collect();
-    let rootfs = support::busybox_rootfs_tar_with(&[("etc/unique", &own)]);
-    let image = support::import_rootfs(&client, &repo, rootfs).await;
-    cleanup.image(&image);
+    let image = support::registry_image(&client, &cleanup, "run-pull").await;
     let creds = support::registry_credentials();
-    let pushed = client
-        .image_push()
-        .name(&repo)
-        .tag("latest")
-        .x_registry_auth(&creds)
-        .send()
-        .await
-        .unwrap();
-    support::json_items::<types::PushImageInfo>(pushed)
-        .await
-        .unwrap();
+    support::push(&client, &image, &creds).await.unwrap();
     client.image_delete().name(&image).send().await.unwrap();
 
     // Anonymous: the registry refuses, and the error says it was the pull.
@@ -230,6 +216,12 @@ async fn run_pulls_a_missing_image_with_credentials_and_progress() {
 
     let seen = Arc::new(Mutex::new(Vec::<Progress>::new()));
     let record = seen.clone();
+    let own: Vec<u8> = image
+        .trim_end_matches(":latest")
+        .bytes()
+        .cycle()
+        .take(256 * 1024)
+        .collect();
     let out = Run::new(&image, ["cat", "/etc/unique"])
         .credentials(creds)
         .on_progress(move |p| record.lock().unwrap().push(p.clone()))

@@ -384,3 +384,35 @@ pub async fn json_items<T: serde::de::DeserializeOwned>(
     use futures_util::TryStreamExt;
     Ok(response.into_json::<T>().try_collect().await?)
 }
+
+/// Imports busybox as `127.0.0.1:5000/<unique name>:latest` (removed locally at the end) with a
+/// file of its own in the layer, so a pull downloads it (with progress) instead of finding it.
+pub async fn registry_image(
+    client: &docker_engine_client::v1_55::Client,
+    cleanup: &Cleanup,
+    name: &str,
+) -> String {
+    let repo = format!("{REGISTRY}/{}", unique(name));
+    let own: Vec<u8> = repo.bytes().cycle().take(256 * 1024).collect();
+    let rootfs = busybox_rootfs_tar_with(&[("etc/unique", &own)]);
+    let image = import_rootfs(client, &repo, rootfs).await;
+    cleanup.image(&image);
+    image
+}
+
+/// Pushes `image` (`repo:tag`) with `creds`: the push's progress items, or the stream's error.
+pub async fn push(
+    client: &docker_engine_client::v1_55::Client,
+    image: &str,
+    creds: &docker_engine_client::auth::Credentials,
+) -> Result<Vec<docker_engine_client::v1_55::types::PushImageInfo>, docker_engine_client::Error> {
+    let (repo, tag) = image.rsplit_once(':').unwrap();
+    let progress = client
+        .image_push()
+        .name(repo)
+        .tag(tag)
+        .x_registry_auth(creds)
+        .send()
+        .await?;
+    json_items(progress).await
+}
