@@ -47,6 +47,41 @@ pub const FIXES: &[Fix] = &[
         versions: (30, 55),
         apply: distribution_registry_auth,
     },
+    Fix {
+        name: "network-connect-titles-swapped",
+        reason: "the inline bodies of NetworkConnect and NetworkDisconnect carry each other's \
+                 titles (connect's {Container, EndpointConfig} is titled \
+                 NetworkDisconnectRequest), so the generated types were named backwards; fixed \
+                 upstream in v1.42",
+        versions: (40, 41),
+        apply: network_connect_titles_swapped,
+    },
+    Fix {
+        name: "secret-config-create-id",
+        reason: "SecretCreate and ConfigCreate answer `{\"ID\": ...}` (Go's \
+                 swarm.SecretCreateResponse), but these specs point them at IdResponse, whose \
+                 field is `Id`: every successful create failed to decode; they answer \
+                 `SwarmObjectCreated` here (v1.48 introduced IDResponse for them)",
+        versions: (36, 47),
+        apply: secret_config_create_id,
+    },
+    Fix {
+        name: "plugin-interface-type-string",
+        reason: "PluginInterfaceType is declared as an object {Prefix, Capability, Version}, but \
+                 the daemon writes it as one string (`docker.volumedriver/1.0`: Go's \
+                 MarshalJSON, and the spec's own example): listing or inspecting any plugin \
+                 failed to decode; v1.52 made it a string",
+        versions: (25, 51),
+        apply: plugin_interface_type_string,
+    },
+    Fix {
+        name: "plugin-delete-empty-body",
+        reason: "PluginDelete says it answers the removed Plugin, but the daemon answers 200 with \
+                 an empty body (plugin_routes.go returns without writing one): every successful \
+                 delete failed to decode",
+        versions: (25, 55),
+        apply: plugin_delete_empty_body,
+    },
 ];
 
 /// Applies every fix that covers `minor` (the `NN` of `1.NN`); names the fixes applied.
@@ -141,6 +176,85 @@ fn distribution_registry_auth(doc: &mut Value) -> usize {
     1
 }
 
+fn network_connect_titles_swapped(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for (path, title) in [
+        (
+            "/paths/~1networks~1{id}~1connect/post",
+            "NetworkConnectRequest",
+        ),
+        (
+            "/paths/~1networks~1{id}~1disconnect/post",
+            "NetworkDisconnectRequest",
+        ),
+    ] {
+        let schema = doc
+            .pointer_mut(path)
+            .and_then(|op| op.pointer_mut("/requestBody/content/application~1json/schema"));
+        if let Some(Value::Object(schema)) = schema
+            && schema.get("title").and_then(Value::as_str) != Some(title)
+        {
+            schema.insert("title".into(), json!(title));
+            n += 1;
+        }
+    }
+    n
+}
+
+fn secret_config_create_id(doc: &mut Value) -> usize {
+    let id_response = json!({
+        "type": "object",
+        "title": "SwarmObjectCreated",
+        "description": "The ID of a created secret or config.",
+        "required": ["ID"],
+        "properties": {"ID": {"type": "string", "description": "The id of the new object."}}
+    });
+    let mut n = 0;
+    for path in [
+        "/paths/~1secrets~1create/post",
+        "/paths/~1configs~1create/post",
+    ] {
+        let schema = doc
+            .pointer_mut(path)
+            .and_then(|op| op.pointer_mut("/responses/201/content/application~1json/schema"));
+        if let Some(schema) = schema
+            && schema.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/IdResponse")
+        {
+            *schema = json!({"$ref": "#/components/schemas/SwarmObjectCreated"});
+            n += 1;
+        }
+    }
+    if n > 0
+        && let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas")
+    {
+        // Not `IDResponse` (as v1.48 has it): its Rust name would clash with `IdResponse`.
+        schemas.entry("SwarmObjectCreated").or_insert(id_response);
+    }
+    n
+}
+
+fn plugin_interface_type_string(doc: &mut Value) -> usize {
+    match doc.pointer_mut("/components/schemas/PluginInterfaceType") {
+        Some(schema) if schema.get("type").and_then(Value::as_str) == Some("object") => {
+            *schema = json!({
+                "type": "string",
+                "description": "A plugin interface: `prefix.capability/version`, e.g. \
+                                `docker.volumedriver/1.0`."
+            });
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn plugin_delete_empty_body(doc: &mut Value) -> usize {
+    let response = doc.pointer_mut("/paths/~1plugins~1{name}/delete/responses/200");
+    let removed = response
+        .and_then(Value::as_object_mut)
+        .and_then(|r| r.remove("content"));
+    usize::from(removed.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,12 +262,8 @@ mod tests {
     #[test]
     fn strslice_becomes_array() {
         let mut doc = json!({"components": {"schemas": {"Config": {"properties": {
-            "Cmd": {"type": ["array", "string"], "items": {"type": "string"}}}},
-            "PushImageInfo": {"properties": {}}}}});
-        assert_eq!(
-            apply_all("1.29", 29, &mut doc).unwrap(),
-            ["strslice-type-list", "push-info-layer-id"]
-        );
+            "Cmd": {"type": ["array", "string"], "items": {"type": "string"}}}}}}});
+        assert_eq!(strslice_type_list(&mut doc), 1);
         assert_eq!(
             doc["components"]["schemas"]["Config"]["properties"]["Cmd"]["type"],
             json!("array")
@@ -175,16 +285,95 @@ mod tests {
     }
 
     #[test]
+    fn network_connect_titles() {
+        let body = |title: &str, field: &str| {
+            json!({"requestBody": {"content": {"application/json": {"schema": {
+                "title": title, "properties": {field: {"type": "string"}}}}}}})
+        };
+        let mut doc = json!({"paths": {
+            "/networks/{id}/connect": {"post": body("NetworkDisconnectRequest", "EndpointConfig")},
+            "/networks/{id}/disconnect": {"post": body("NetworkConnectRequest", "Force")}
+        }});
+        assert_eq!(network_connect_titles_swapped(&mut doc), 2);
+        let title = |p: &str| {
+            doc["paths"][p]["post"]["requestBody"]["content"]["application/json"]["schema"]["title"]
+                .clone()
+        };
+        assert_eq!(title("/networks/{id}/connect"), "NetworkConnectRequest");
+        assert_eq!(
+            title("/networks/{id}/disconnect"),
+            "NetworkDisconnectRequest"
+        );
+        assert_eq!(
+            network_connect_titles_swapped(&mut doc),
+            0,
+            "a fixed spec is stale"
+        );
+    }
+
+    #[test]
+    fn secret_and_config_create_answer_upper_case_id() {
+        let created = || {
+            json!({"responses": {"201": {"content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/IdResponse"}}}}}})
+        };
+        let mut doc = json!({
+            "components": {"schemas": {"IdResponse": {"properties": {"Id": {"type": "string"}}}}},
+            "paths": {"/secrets/create": {"post": created()}, "/configs/create": {"post": created()}}
+        });
+        assert_eq!(secret_config_create_id(&mut doc), 2);
+        assert_eq!(
+            doc["paths"]["/secrets/create"]["post"]["responses"]["201"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/SwarmObjectCreated"
+        );
+        assert!(doc["components"]["schemas"]["SwarmObjectCreated"]["properties"]["ID"].is_object());
+        assert_eq!(
+            secret_config_create_id(&mut doc),
+            0,
+            "a fixed spec is stale"
+        );
+    }
+
+    #[test]
+    fn plugin_delete_answers_nothing() {
+        let mut doc = json!({"paths": {"/plugins/{name}": {"delete": {"responses": {"200": {
+            "description": "no error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Plugin"}}}}}}}}});
+        assert_eq!(plugin_delete_empty_body(&mut doc), 1);
+        assert!(doc["paths"]["/plugins/{name}"]["delete"]["responses"]["200"]["content"].is_null());
+        assert_eq!(
+            plugin_delete_empty_body(&mut doc),
+            0,
+            "a fixed spec is stale"
+        );
+    }
+
+    #[test]
+    fn plugin_interface_types_are_strings() {
+        let mut doc = json!({"components": {"schemas": {"PluginInterfaceType": {
+            "type": "object", "properties": {"Prefix": {"type": "string"}}}}}});
+        assert_eq!(plugin_interface_type_string(&mut doc), 1);
+        assert_eq!(
+            doc["components"]["schemas"]["PluginInterfaceType"]["type"],
+            "string"
+        );
+        assert_eq!(
+            plugin_interface_type_string(&mut doc),
+            0,
+            "a fixed spec is stale"
+        );
+    }
+
+    #[test]
     fn push_info_and_distribution_auth() {
         let mut doc = json!({
             "components": {"schemas": {"PushImageInfo": {"properties": {"status": {"type": "string"}}}}},
             "paths": {"/distribution/{name}/json": {"get": {"parameters": [
                 {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}]}}}
         });
-        assert_eq!(
-            apply_all("1.41", 41, &mut doc).unwrap(),
-            ["push-info-layer-id", "distribution-registry-auth"]
-        );
+        assert_eq!(push_info_layer_id(&mut doc), 2);
+        assert_eq!(distribution_registry_auth(&mut doc), 1);
         let props = &doc["components"]["schemas"]["PushImageInfo"]["properties"];
         assert_eq!(props["id"]["type"], "string");
         assert_eq!(props["aux"]["properties"]["Digest"]["type"], "string");
