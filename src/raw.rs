@@ -43,14 +43,14 @@ impl Raw {
         self.http.delete(format!("{}{path}", self.base))
     }
 
-    /// Sends; an error status becomes an [`Error::Api`] with the daemon's message.
+    /// Sends in the same `docker.request` tracing span as the generated calls; an error status
+    /// becomes an [`Error::Api`] with the daemon's message.
     pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
         operation: &'static str,
     ) -> Result<reqwest::Response, Error> {
-        let response = request
-            .send()
+        let response = send_traced(&self.hooks, &self.http, request, operation)
             .await
             .map_err(|e| transport(&e, &self.hooks, operation))?;
         if response.status().is_client_error() || response.status().is_server_error() {
@@ -72,6 +72,16 @@ impl Raw {
         serde_json::from_slice(&body)
             .map_err(|e| DecodeError::new(operation, e.to_string(), &body).into())
     }
+}
+
+/// Builds and sends `request` through [`crate::hooks::exec`] (its tracing span).
+pub(crate) async fn send_traced(
+    hooks: &Hooks,
+    http: &reqwest::Client,
+    request: reqwest::RequestBuilder,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    crate::hooks::exec(hooks, http, request.build()?, operation).await
 }
 
 /// A path segment, percent-encoded.

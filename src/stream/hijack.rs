@@ -119,11 +119,9 @@ async fn hijack<C: ApiClient>(
     operation: &'static str,
     tty: bool,
 ) -> Result<Hijacked, Error> {
-    let (_, _, hooks) = client.parts();
-    let response = request
-        .header(CONNECTION, "Upgrade")
-        .header(UPGRADE, "tcp")
-        .send()
+    let (_, http, hooks) = client.parts();
+    let request = request.header(CONNECTION, "Upgrade").header(UPGRADE, "tcp");
+    let response = crate::raw::send_traced(hooks, http, request, operation)
         .await
         .map_err(|e| transport(&e, hooks, operation))?;
     if response.status() != reqwest::StatusCode::SWITCHING_PROTOCOLS {
