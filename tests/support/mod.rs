@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use docker_engine_client::Docker;
 
+pub mod coverage;
+
 /// Whether this run must not skip (CI starts every peer the tests need).
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
@@ -36,6 +38,7 @@ pub fn daemon_socket() -> Option<PathBuf> {
 /// A connection to the local daemon over its unix socket.
 pub fn docker() -> Option<Docker> {
     let socket = daemon_socket()?;
+    coverage::install();
     Some(Docker::connect(&format!("unix://{}", socket.display())).unwrap())
 }
 

@@ -1,7 +1,9 @@
 //! Project chores behind `cargo xtask`: keeping the Engine API specs in sync, adding a new Engine
-//! release, and checking that every version generates completely.
+//! release, checking that every version generates completely, benchmarks, and which operations
+//! the integration tests exercise.
 
 pub mod bench;
+pub mod coverage;
 pub mod fetch;
 pub mod manifest;
 pub mod spec;

@@ -15,6 +15,8 @@ cargo xtask <command>
   spec features              print the cargo feature of every version, one per line
   busybox [REFERENCE]        make a local busybox image (default busybox:latest) from Debian's
                              busybox-static, through the client's own image import (no internet)
+  coverage [--no-run]        run the tests, then list which v1.41 operations they called
+                             successfully against the daemon (exercised N/M)
   bench build                cold/incremental build time vs. bollard, and spec check time
   bench api                  round trips/s against the local daemon vs. bollard and bare hyper
   bench instructions         client instructions per /_ping under callgrind (needs valgrind)
@@ -45,6 +47,8 @@ fn main() -> ExitCode {
         ["bench", "logs"] => xtask::bench::logs(&root),
         ["bench", "demux"] => xtask::bench::demux(&root),
         ["busybox", rest @ ..] => busybox(&root, rest),
+        ["coverage"] => xtask::coverage::coverage(&root, true),
+        ["coverage", "--no-run"] => xtask::coverage::coverage(&root, false),
         ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
