@@ -675,6 +675,26 @@ async fn networks_with_ipam_connect_aliases_filters_prune() {
         .unwrap();
     assert!(!networks.contains_key(&name));
 
+    // A second network, deleted by id.
+    let other: types::NetworkCreateRequest =
+        body(json!({"Name": format!("{name}-other"), "Labels": {"dec.test": label}}));
+    let other = client
+        .network_create()
+        .body(other)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let other = other.id.unwrap();
+    client.network_delete().id(&other).send().await.unwrap();
+    let gone = client
+        .network_inspect()
+        .id(&other)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(gone.is_not_found(), "{gone}");
+
     let pruned = client
         .network_prune()
         .filters(by_label)
@@ -682,7 +702,10 @@ async fn networks_with_ipam_connect_aliases_filters_prune() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(pruned.networks_deleted.unwrap_or_default(), vec![name.clone()]);
+    assert_eq!(
+        pruned.networks_deleted.unwrap_or_default(),
+        vec![name.clone()]
+    );
     let gone = client
         .network_inspect()
         .id(&network)

@@ -110,6 +110,9 @@ fn listing_events_prune_build_and_exec_examples() {
         return;
     }
     let label = support::unique("examples");
+    // Removed at the end whatever happens (by name: the examples make them).
+    let cleanup = support::Cleanup::new(&support::docker().unwrap());
+    cleanup.container(&label);
     // A stopped container, made by the CLI example.
     let out =
         run(example("docker").args(["run", "--name", &label, "busybox", "sh", "-c", "exit 0"]));
@@ -144,6 +147,7 @@ fn listing_events_prune_build_and_exec_examples() {
     std::fs::write(dir.path().join("secret.env"), "no").unwrap();
     std::fs::write(dir.path().join(".dockerignore"), "*.env\n").unwrap();
     let tag = format!("{label}-built:latest");
+    cleanup.image(&tag);
     let out = run(example("build_dir").arg(dir.path()).arg(&tag));
     assert!(
         text(&out.stdout).contains(&format!("built {tag}")),
@@ -161,6 +165,7 @@ fn listing_events_prune_build_and_exec_examples() {
 
     // exec_interactive on a running container.
     let running = format!("{label}-running");
+    cleanup.container(&running);
     let started = docker_cli(&[
         "run",
         "-d",
@@ -200,6 +205,7 @@ fn listing_events_prune_build_and_exec_examples() {
 
     // prune: the stopped container with the label goes, nothing else.
     let stopped = format!("{label}-stopped");
+    cleanup.container(&stopped);
     let made = docker_cli(&[
         "create",
         "--label",
@@ -276,6 +282,8 @@ fn the_cli_example_runs_like_the_docker_cli() {
 
     // The other subcommands, against what the daemon and the CLI say.
     let name = support::unique("cli");
+    let cleanup = support::Cleanup::new(&support::docker().unwrap());
+    cleanup.container(&name);
     let out = run(example("docker").args([
         "run",
         "--name",
@@ -324,6 +332,7 @@ fn the_cli_example_runs_like_the_docker_cli() {
     let tarball = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(tarball.path(), support::busybox_rootfs_tar()).unwrap();
     let reference = format!("{name}-imported:v1");
+    cleanup.image(&reference);
     let imported = run(example("docker")
         .arg("import")
         .arg(tarball.path())
@@ -362,6 +371,8 @@ fn the_cli_example_pushes_and_pulls_with_config_json_credentials() {
     )
     .unwrap();
     let image = format!("{}/{}:1", support::REGISTRY, support::unique("cli-push"));
+    let cleanup = support::Cleanup::new(&support::docker().unwrap());
+    cleanup.image(&image);
     assert!(
         docker_cli(&["tag", "busybox:latest", &image])
             .status
