@@ -826,6 +826,44 @@ async fn system_ping_version_info_df_and_plugins() {
     assert!(plugins.iter().all(|p| !p.name.is_empty()));
 }
 
+/// A static program that listens on the plugin socket (`/run/docker/plugins/dec.sock`, which the
+/// daemon dials when enabling), compiled by the toolchain that builds these tests: busybox has no
+/// unix-socket server.
+fn plugin_server() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("plugin.rs");
+    std::fs::write(
+        &source,
+        r#"
+use std::os::unix::net::UnixListener;
+fn main() {
+    let dir = std::path::Path::new("/run/docker/plugins");
+    let _ = std::fs::create_dir_all(dir);
+    let listener = UnixListener::bind(dir.join("dec.sock")).expect("bind the plugin socket");
+    let mut open = Vec::new();
+    for conn in listener.incoming().flatten() {
+        open.push(conn);
+    }
+}
+"#,
+    )
+    .unwrap();
+    let rustc = std::path::Path::new(env!("CARGO")).with_file_name("rustc");
+    let binary = dir.path().join("dec-plugin");
+    let out = std::process::Command::new(rustc)
+        .args(["-O", "-C", "target-feature=+crt-static", "-o"])
+        .arg(&binary)
+        .arg(&source)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(binary).unwrap()
+}
+
 /// Removes a plugin when dropped, on its own connection (the test's runtime may be gone).
 struct RemovePlugin(String, String);
 
@@ -848,17 +886,19 @@ impl Drop for RemovePlugin {
 }
 
 #[tokio::test]
-async fn plugins_created_from_a_local_rootfs_inspected_set_and_removed() {
+async fn plugins_created_from_a_local_rootfs_set_enabled_disabled_and_removed() {
     let Some(docker) = support::docker() else {
         return;
     };
     let client: Client = docker.client().await.unwrap();
-    // A plugin context: config.json and a rootfs (busybox), as `docker plugin create` sends it.
+    let server = plugin_server();
+    // A plugin context: config.json and a rootfs (busybox and a socket server), as `docker
+    // plugin create` sends it.
     let config = json!({
         "Description": "docker-engine-client test plugin",
         "Documentation": "https://example.invalid",
         "Interface": {"Types": ["docker.volumedriver/1.0"], "Socket": "dec.sock"},
-        "Entrypoint": ["/bin/sleep", "300"],
+        "Entrypoint": ["/bin/dec-plugin"],
         "Network": {"Type": "host"},
         "Env": [{"Name": "DEBUG", "Description": "debug", "Settable": ["value"], "Value": "0"}]
     })
@@ -885,6 +925,12 @@ async fn plugins_created_from_a_local_rootfs_inspected_set_and_removed() {
             context.append_data(&mut header, &path, &mut entry).unwrap();
         }
     }
+    let mut header = tar::Header::new_gnu();
+    header.set_size(server.len() as u64);
+    header.set_mode(0o755);
+    context
+        .append_data(&mut header, "rootfs/bin/dec-plugin", server.as_slice())
+        .unwrap();
     let context = context.into_inner().unwrap();
     client
         .plugin_create()
@@ -931,6 +977,33 @@ async fn plugins_created_from_a_local_rootfs_inspected_set_and_removed() {
     );
     let listed = client.plugin_list().send().await.unwrap().into_inner();
     assert!(listed.iter().any(|p| p.name == name));
+
+    // Enable: the daemon starts it and dials its socket; then disable.
+    client
+        .plugin_enable()
+        .name(&name)
+        .timeout(30)
+        .send()
+        .await
+        .unwrap();
+    let plugin = client
+        .plugin_inspect()
+        .name(&name)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plugin.enabled);
+    client.plugin_disable().name(&name).send().await.unwrap();
+    let plugin = client
+        .plugin_inspect()
+        .name(&name)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!plugin.enabled);
+
     client.plugin_delete().name(&name).send().await.unwrap();
     let gone = client
         .plugin_inspect()
