@@ -146,3 +146,38 @@ pub async fn exec(
     .instrument(span)
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_credentials_are_marked_sensitive_and_media_types_set() {
+        // The crate's builder: it installs the TLS provider when the `tls` feature is on.
+        let http = crate::http::builder().build().unwrap();
+        let mut request = http
+            .post("http://docker/v1.41/build")
+            .header("X-Registry-Auth", "e30=")
+            .header("X-Registry-Config", "e30=")
+            .header("X-Other", "shown")
+            .build()
+            .unwrap();
+        pre(
+            &Hooks::default(),
+            &mut request,
+            "image_build",
+            &[("image_build", "application/x-tar")],
+        );
+        let headers = request.headers();
+        assert!(headers["x-registry-auth"].is_sensitive());
+        assert!(headers["x-registry-config"].is_sensitive());
+        assert!(!headers["x-other"].is_sensitive());
+        assert_eq!(headers[CONTENT_TYPE], "application/x-tar");
+        // What Debug shows of the request keeps the secret out.
+        let shown = format!("{headers:?}");
+        assert!(
+            shown.contains("Sensitive") && !shown.contains("e30="),
+            "{shown}"
+        );
+    }
+}
