@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use crate::version::ApiVersion;
@@ -83,6 +83,12 @@ impl Hooks {
     }
 }
 
+/// The headers that carry registry credentials.
+const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
+    HeaderName::from_static("x-registry-auth"),
+    HeaderName::from_static("x-registry-config"),
+];
+
 /// Adjusts a built request before it is sent.
 ///
 /// `media_types` lists, by operation id, the request media type the spec names where progenitor
@@ -102,7 +108,7 @@ pub fn pre(
         *request.timeout_mut() = Some(timeout);
     }
     // Registry credentials: hidden from every `Debug` of the request and from HTTP/2 indexing.
-    for name in ["x-registry-auth", "x-registry-config"] {
+    for name in &REGISTRY_CREDENTIALS {
         if let reqwest::header::Entry::Occupied(mut entry) = request.headers_mut().entry(name) {
             for value in entry.iter_mut() {
                 value.set_sensitive(true);

@@ -141,9 +141,16 @@ pub struct Running {
     /// The container's output as it happens: demultiplexed, or raw with a TTY. Read it to its
     /// end (it ends when the container exits) before [`Running::wait`].
     pub output: LogStream<BodyStream>,
-    raw: Raw,
-    image: String,
+    container: Created,
     wait: Option<reqwest::Response>,
+}
+
+/// A created container: what waiting for it, removing it and naming it in errors need.
+#[derive(Debug)]
+struct Created {
+    raw: Raw,
+    id: String,
+    image: String,
     remove: bool,
 }
 
@@ -151,7 +158,7 @@ impl fmt::Debug for Running {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Running")
             .field("id", &self.id)
-            .field("image", &self.image)
+            .field("image", &self.container.image)
             .finish_non_exhaustive()
     }
 }
@@ -308,11 +315,7 @@ impl Run {
             Ok::<_, Error>((stdout, stderr))
         };
         let (fed, collected) = tokio::join!(feed, collect);
-        let failed = |e: Error| running.fail(RunStep::Output, e);
-        let (stdout, stderr) = match collected {
-            Ok(output) => output,
-            Err(e) => return Err(failed(e)),
-        };
+        let (stdout, stderr) = collected.map_err(|e| running.container.fail(RunStep::Output, e))?;
         if let Err(e) = fed {
             // The container may exit without reading all its input: only a failure to
             // write while it still runs is an error, and then the output says why.
@@ -331,30 +334,17 @@ impl Run {
     /// Starts the container and hands over its output (and stdin, when interactive).
     pub async fn start<C: ApiClient>(&self, client: &C) -> Result<Running, Error> {
         let raw = Raw::new(client);
-        let fail = |step, source| {
-            Error::Run(RunError {
-                step,
-                image: self.image.clone(),
-                source: Box::new(source),
-            })
-        };
         self.ensure_image(&raw)
             .await
-            .map_err(|e| fail(RunStep::Pull, e))?;
+            .map_err(|e| run_error(RunStep::Pull, &self.image, e))?;
         let id = self
             .create(&raw)
             .await
-            .map_err(|e| fail(RunStep::Create, e))?;
-        let mut running = Running {
-            id,
-            stdin: None,
-            output: LogStream::new(
-                Box::pin(futures_util::stream::empty()),
-                crate::stream::Framing::Raw,
-            ),
+            .map_err(|e| run_error(RunStep::Create, &self.image, e))?;
+        let container = Created {
             raw: raw.clone(),
+            id,
             image: self.image.clone(),
-            wait: None,
             remove: self.remove,
         };
         let options = AttachOptions {
@@ -364,31 +354,33 @@ impl Run {
             logs: false,
             tty: self.tty,
         };
-        let attached = match attach(client, &running.id, &options).await {
+        let attached = match attach(client, &container.id, &options).await {
             Ok(attached) => attached,
-            Err(e) => return Err(running.fail_and_remove(RunStep::Attach, e).await),
+            Err(e) => return Err(container.fail_and_remove(RunStep::Attach, e).await),
         };
-        running.output = attached.output;
-        if self.interactive {
-            running.stdin = Some(attached.stdin);
-        }
+        let mut wait = None;
         let version = client.api_version().unwrap_or(C::VERSION);
         if version >= WAIT_CONDITIONS {
             // Answered with headers once the daemon has registered the wait.
-            let wait = raw.post(&format!("/containers/{}/wait", segment(&running.id)));
-            match raw
-                .send(wait.query(&[("condition", "next-exit")]), "container_wait")
-                .await
-            {
-                Ok(response) => running.wait = Some(response),
-                Err(e) => return Err(running.fail_and_remove(RunStep::Wait, e).await),
+            let request = container
+                .wait_request()
+                .query(&[("condition", "next-exit")]);
+            match raw.send(request, "container_wait").await {
+                Ok(response) => wait = Some(response),
+                Err(e) => return Err(container.fail_and_remove(RunStep::Wait, e).await),
             }
         }
-        let start = raw.post(&format!("/containers/{}/start", segment(&running.id)));
+        let start = raw.post(&format!("/containers/{}/start", segment(&container.id)));
         if let Err(e) = raw.send(start, "container_start").await {
-            return Err(running.fail_and_remove(RunStep::Start, e).await);
+            return Err(container.fail_and_remove(RunStep::Start, e).await);
         }
-        Ok(running)
+        Ok(Running {
+            id: container.id.clone(),
+            stdin: self.interactive.then_some(attached.stdin),
+            output: attached.output,
+            container,
+            wait,
+        })
     }
 
     async fn ensure_image(&self, raw: &Raw) -> Result<(), Error> {
@@ -470,19 +462,19 @@ impl Run {
     }
 }
 
+/// The error of a failed `step` of running `image`.
+fn run_error(step: RunStep, image: &str, source: Error) -> Error {
+    Error::Run(RunError {
+        step,
+        image: image.to_string(),
+        source: Box::new(source),
+    })
+}
+
 impl Running {
     /// Waits for the container's exit (read [`Running::output`] to its end first) and removes it
     /// when asked; its exit code.
-    pub async fn wait(mut self) -> Result<i64, Error> {
-        let response = match self.wait.take() {
-            Some(response) => Ok(response),
-            None => {
-                let wait = self
-                    .raw
-                    .post(&format!("/containers/{}/wait", segment(&self.id)));
-                self.raw.send(wait, "container_wait").await
-            }
-        };
+    pub async fn wait(self) -> Result<i64, Error> {
         #[derive(Deserialize)]
         struct Waited {
             #[serde(rename = "StatusCode")]
@@ -495,13 +487,23 @@ impl Running {
             #[serde(rename = "Message", default)]
             message: Option<String>,
         }
-        let waited = match response {
-            Ok(response) => self.raw.json::<Waited>(response, "container_wait").await,
-            Err(e) => Err(e),
+        let container = &self.container;
+        let waited = async {
+            let response = match self.wait {
+                Some(response) => response,
+                None => {
+                    let request = container.wait_request();
+                    container.raw.send(request, "container_wait").await?
+                }
+            };
+            container
+                .raw
+                .json::<Waited>(response, "container_wait")
+                .await
         };
-        let waited = match waited {
+        let waited = match waited.await {
             Ok(waited) => waited,
-            Err(e) => return Err(self.fail_and_remove(RunStep::Wait, e).await),
+            Err(e) => return Err(container.fail_and_remove(RunStep::Wait, e).await),
         };
         if let Some(message) = waited
             .error
@@ -509,35 +511,40 @@ impl Running {
             .filter(|m| !m.is_empty())
         {
             let e = crate::error::StreamError::Daemon { message }.into();
-            return Err(self.fail_and_remove(RunStep::Wait, e).await);
+            return Err(container.fail_and_remove(RunStep::Wait, e).await);
         }
-        if self.remove {
-            self.remove_container()
+        if container.remove {
+            container
+                .remove()
                 .await
-                .map_err(|e| self.fail(RunStep::Remove, e))?;
+                .map_err(|e| container.fail(RunStep::Remove, e))?;
         }
         Ok(waited.status_code)
     }
+}
+
+impl Created {
+    /// `POST /containers/{id}/wait`.
+    fn wait_request(&self) -> reqwest::RequestBuilder {
+        self.raw
+            .post(&format!("/containers/{}/wait", segment(&self.id)))
+    }
 
     fn fail(&self, step: RunStep, source: Error) -> Error {
-        Error::Run(RunError {
-            step,
-            image: self.image.clone(),
-            source: Box::new(source),
-        })
+        run_error(step, &self.image, source)
     }
 
     /// The step's error, after removing the container when asked (a failed removal is logged).
     async fn fail_and_remove(&self, step: RunStep, source: Error) -> Error {
         if self.remove
-            && let Err(e) = self.remove_container().await
+            && let Err(e) = self.remove().await
         {
             tracing::warn!(container = %self.id, error = %e, "could not remove the container");
         }
         self.fail(step, source)
     }
 
-    async fn remove_container(&self) -> Result<(), Error> {
+    async fn remove(&self) -> Result<(), Error> {
         let delete = self
             .raw
             .delete(&format!("/containers/{}", segment(&self.id)))

@@ -30,26 +30,21 @@ pub trait ByteStreamExt {
     fn into_json<T: DeserializeOwned>(self) -> JsonStream<BodyStream, T>;
 }
 
+/// A body that broke off mid-stream.
+fn broken(e: reqwest::Error) -> StreamError {
+    StreamError::Connection {
+        reason: crate::error::error_chain(&e),
+    }
+}
+
 /// A raw response's body as a [`BodyStream`], for handwritten calls.
 pub(crate) fn body_of(response: reqwest::Response) -> BodyStream {
-    Box::pin(
-        response
-            .bytes_stream()
-            .map_err(|e| StreamError::Connection {
-                reason: crate::error::error_chain(&e),
-            }),
-    )
+    Box::pin(response.bytes_stream().map_err(broken))
 }
 
 impl ByteStreamExt for ResponseValue<ByteStream> {
     fn into_body(self) -> BodyStream {
-        Box::pin(
-            self.into_inner()
-                .into_inner()
-                .map_err(|e| StreamError::Connection {
-                    reason: crate::error::error_chain(&e),
-                }),
-        )
+        Box::pin(self.into_inner().into_inner().map_err(broken))
     }
 
     fn into_output(self, tty: bool) -> LogStream<BodyStream> {
