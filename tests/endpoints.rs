@@ -172,14 +172,12 @@ async fn containers_from_create_to_prune() {
     let healthy = ContainerFilters::new()
         .health("healthy")
         .label(format!("dec.test={label}"));
-    let mut seen = Vec::new();
-    for _ in 0..50 {
-        seen = listed(&client, healthy.clone()).await;
-        if !seen.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let seen = support::eventually(50, Duration::from_millis(200), || async {
+        let seen = listed(&client, healthy.clone()).await;
+        (!seen.is_empty()).then_some(seen)
+    })
+    .await
+    .unwrap_or_default();
     assert_eq!(seen, vec![id.clone()]);
 
     // Top and changes.
@@ -869,19 +867,11 @@ struct RemovePlugin(String, String);
 
 impl Drop for RemovePlugin {
     fn drop(&mut self) {
-        let (host, name) = (self.0.clone(), self.1.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let docker = Docker::connect(&host).unwrap();
-                let client: Client = docker.client().await.unwrap();
-                let _ = client.plugin_delete().name(&name).force(true).send().await;
-            });
-        })
-        .join();
+        let name = self.1.clone();
+        support::on_own_connection(&self.0, |docker| async move {
+            let client: Client = docker.client().await.unwrap();
+            let _ = client.plugin_delete().name(&name).force(true).send().await;
+        });
     }
 }
 

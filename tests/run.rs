@@ -216,12 +216,7 @@ async fn run_pulls_a_missing_image_with_credentials_and_progress() {
 
     let seen = Arc::new(Mutex::new(Vec::<Progress>::new()));
     let record = seen.clone();
-    let own: Vec<u8> = image
-        .trim_end_matches(":latest")
-        .bytes()
-        .cycle()
-        .take(256 * 1024)
-        .collect();
+    let own = support::registry_image_content(image.trim_end_matches(":latest"));
     let out = Run::new(&image, ["cat", "/etc/unique"])
         .credentials(creds)
         .on_progress(move |p| record.lock().unwrap().push(p.clone()))

@@ -449,8 +449,7 @@ async fn exec_with_stdin_and_exit_codes() {
         .send()
         .await
         .unwrap();
-    let mut code = None;
-    for _ in 0..100 {
+    let code = support::eventually(100, Duration::from_millis(100), || async {
         let inspect = f
             .client
             .exec_inspect()
@@ -459,12 +458,11 @@ async fn exec_with_stdin_and_exit_codes() {
             .await
             .unwrap()
             .into_inner();
-        if inspect.running == Some(false) && inspect.exit_code.is_some() {
-            code = inspect.exit_code;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (inspect.running == Some(false))
+            .then_some(inspect.exit_code)
+            .flatten()
+    })
+    .await;
     assert_eq!(code, Some(3));
 }
 

@@ -29,25 +29,19 @@ struct Leave(String);
 
 impl Drop for Leave {
     fn drop(&mut self) {
-        let host = self.0.clone();
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let docker = docker_engine_client::Docker::connect(&host).unwrap();
-                let client: Client = docker.client().await.unwrap();
-                let _ = client.swarm_leave().force(true).send().await;
-            });
-        })
-        .join();
+        support::on_own_connection(&self.0, |docker| async move {
+            let client: Client = docker.client().await.unwrap();
+            let _ = client.swarm_leave().force(true).send().await;
+        });
     }
 }
 
+/// Polling every 200 ms.
+const EVERY: Duration = Duration::from_millis(200);
+
 async fn running_tasks(client: &Client, service: &str, want: usize) -> Vec<types::Task> {
     let filters = TaskFilters::new().service(service).desired_state("running");
-    for _ in 0..150 {
+    let running = support::eventually(150, EVERY, || async {
         let tasks = client
             .task_list()
             .filters(&filters)
@@ -61,12 +55,38 @@ async fn running_tasks(client: &Client, service: &str, want: usize) -> Vec<types
                 t.status.as_ref().and_then(|s| s.state.clone()) == Some(types::TaskState::Running)
             })
             .collect();
-        if running.len() == want {
-            return running;
+        (running.len() == want).then_some(running)
+    })
+    .await;
+    running.unwrap_or_else(|| panic!("{service}: {want} tasks never ran"))
+}
+
+/// A log response's text, once it has some (up to 10 s), else empty.
+async fn logs_text<F, Fut>(mut request: F) -> String
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<
+            Output = progenitor_client::ResponseValue<progenitor_client::ByteStream>,
+        >,
+{
+    let text = support::eventually(50, EVERY, || {
+        let response = request();
+        async move {
+            let items: Vec<_> = response
+                .await
+                .into_output(false)
+                .try_collect()
+                .await
+                .unwrap();
+            let text: String = items
+                .iter()
+                .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
+                .collect();
+            (!text.is_empty()).then_some(text)
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("{service}: {want} tasks never ran");
+    })
+    .await;
+    text.unwrap_or_default()
 }
 
 #[tokio::test]
@@ -255,50 +275,23 @@ async fn a_single_node_swarm_with_services_secrets_configs_and_nodes() {
     assert_eq!(listed.into_inner().len(), 1);
 
     // Its logs: the env, the secret and the config reached the container.
-    let mut logs = String::new();
-    for _ in 0..50 {
-        let output = client
-            .service_logs()
-            .id(&service)
-            .stdout(true)
-            .send()
-            .await
-            .unwrap();
-        let items: Vec<_> = output.into_output(false).try_collect().await.unwrap();
-        logs = items
-            .iter()
-            .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
-            .collect();
-        if !logs.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let logs = logs_text(|| async {
+        let logs = client.service_logs().id(&service).stdout(true).send();
+        logs.await.unwrap()
+    })
+    .await;
     assert!(
         logs.contains("hello-from-service s3cret-value config-value"),
         "{logs:?}"
     );
 
     // The task's own logs.
-    let mut task_logs = String::new();
-    for _ in 0..50 {
-        let output = client
-            .task_logs()
-            .id(task.id.clone().unwrap())
-            .stdout(true)
-            .send()
-            .await
-            .unwrap();
-        let items: Vec<_> = output.into_output(false).try_collect().await.unwrap();
-        task_logs = items
-            .iter()
-            .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
-            .collect();
-        if !task_logs.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let task_id = task.id.clone().unwrap();
+    let task_logs = logs_text(|| async {
+        let logs = client.task_logs().id(&task_id).stdout(true).send();
+        logs.await.unwrap()
+    })
+    .await;
     assert!(task_logs.contains("hello-from-service"), "{task_logs:?}");
 
     // A rolling update that scales to 2.
@@ -387,33 +380,26 @@ async fn a_single_node_swarm_with_services_secrets_configs_and_nodes() {
 
     // Remove the service, the secret and the config; leave.
     client.service_delete().id(&service).send().await.unwrap();
-    for _ in 0..100 {
+    let tasks_gone = support::eventually(100, EVERY, || async {
         let left = client
             .task_list()
             .filters(TaskFilters::new().service(&service))
             .send()
             .await;
-        if left.map(|t| t.into_inner().is_empty()).unwrap_or(true) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        left.map(|t| t.into_inner().is_empty())
+            .unwrap_or(true)
+            .then_some(())
+    });
+    tasks_gone.await;
     // The secret is in use until the tasks are gone.
-    let mut removed = false;
-    for _ in 0..50 {
-        if client.secret_delete().id(&secret).send().await.is_ok() {
-            removed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(removed);
-    for _ in 0..50 {
-        if client.config_delete().id(&config).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let removed = support::eventually(50, EVERY, || async {
+        client.secret_delete().id(&secret).send().await.ok()
+    });
+    assert!(removed.await.is_some());
+    support::eventually(50, EVERY, || async {
+        client.config_delete().id(&config).send().await.ok()
+    })
+    .await;
     let gone = client
         .config_inspect()
         .id(&config)

@@ -315,34 +315,59 @@ impl Cleanup {
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        // A connection of its own: the test's pooled connections are driven by the test's
-        // runtime, which this drop blocks.
-        let host = self.host.clone();
         let containers = std::mem::take(&mut *self.containers.lock().unwrap());
         let images = std::mem::take(&mut *self.images.lock().unwrap());
-        let work = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let Ok(docker) = Docker::connect(&host) else {
-                    return;
-                };
-                let Ok(client) = docker.client::<docker_engine_client::v1_55::Client>().await
-                else {
-                    return;
-                };
-                for id in containers {
-                    let _ = client.container_delete().id(&id).force(true).send().await;
-                }
-                for image in images {
-                    let _ = client.image_delete().name(&image).force(true).send().await;
-                }
-            });
+        on_own_connection(&self.host, |docker| async move {
+            let Ok(client) = docker.client::<docker_engine_client::v1_55::Client>().await else {
+                return;
+            };
+            for id in containers {
+                let _ = client.container_delete().id(&id).force(true).send().await;
+            }
+            for image in images {
+                let _ = client.image_delete().name(&image).force(true).send().await;
+            }
         });
-        let _ = work.join();
     }
+}
+
+/// Runs `work` to its end on a connection (and a runtime) of its own, for clean-up guards: in a
+/// `Drop`, the test's pooled connections are driven by the test's runtime, which the drop blocks.
+pub fn on_own_connection<F, Fut>(host: &str, work: F)
+where
+    F: FnOnce(Docker) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let host = host.to_string();
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        if let Ok(docker) = Docker::connect(&host) {
+            runtime.block_on(work(docker));
+        }
+    })
+    .join();
+}
+
+/// Tries `attempt` up to `tries` times, `every` apart, until it gives `Some`.
+pub async fn eventually<T, F, Fut>(
+    tries: usize,
+    every: std::time::Duration,
+    mut attempt: F,
+) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..tries {
+        if let Some(done) = attempt().await {
+            return Some(done);
+        }
+        tokio::time::sleep(every).await;
+    }
+    None
 }
 
 /// The test registry that `.ci/setup` starts (basic auth, plain HTTP on loopback).
@@ -388,15 +413,21 @@ pub async fn json_items<T: serde::de::DeserializeOwned>(
     Ok(response.into_json::<T>().try_collect().await?)
 }
 
+/// The content of `/etc/unique` in a [`registry_image`] of repository `repo`.
+pub fn registry_image_content(repo: &str) -> Vec<u8> {
+    repo.bytes().cycle().take(256 * 1024).collect()
+}
+
 /// Imports busybox as `127.0.0.1:5000/<unique name>:latest` (removed locally at the end) with a
-/// file of its own in the layer, so a pull downloads it (with progress) instead of finding it.
+/// file of its own in the layer ([`registry_image_content`] at `/etc/unique`), so a pull
+/// downloads it (with progress) instead of finding it.
 pub async fn registry_image(
     client: &docker_engine_client::v1_55::Client,
     cleanup: &Cleanup,
     name: &str,
 ) -> String {
     let repo = format!("{REGISTRY}/{}", unique(name));
-    let own: Vec<u8> = repo.bytes().cycle().take(256 * 1024).collect();
+    let own = registry_image_content(&repo);
     let rootfs = busybox_rootfs_tar_with(&[("etc/unique", &own)]);
     let image = import_rootfs(client, &repo, rootfs).await;
     cleanup.image(&image);
