@@ -326,8 +326,7 @@ async fn containers_from_create_to_prune() {
         pruned.containers_deleted.unwrap_or_default(),
         vec![id.clone()]
     );
-    let gone = client.container_inspect().id(&id).send().await.unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    support::assert_not_found(client.container_inspect().id(&id).send().await);
     client.volume_delete().name(&volume).send().await.unwrap();
 }
 
@@ -685,13 +684,7 @@ async fn networks_with_ipam_connect_aliases_filters_prune() {
         .into_inner();
     let other = other.id.unwrap();
     client.network_delete().id(&other).send().await.unwrap();
-    let gone = client
-        .network_inspect()
-        .id(&other)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    support::assert_not_found(client.network_inspect().id(&other).send().await);
 
     let pruned = client
         .network_prune()
@@ -704,13 +697,7 @@ async fn networks_with_ipam_connect_aliases_filters_prune() {
         pruned.networks_deleted.unwrap_or_default(),
         vec![name.clone()]
     );
-    let gone = client
-        .network_inspect()
-        .id(&network)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    support::assert_not_found(client.network_inspect().id(&network).send().await);
 }
 
 #[tokio::test]
@@ -786,13 +773,7 @@ async fn volumes_with_labels_filters_prune() {
         pruned.volumes_deleted.unwrap_or_default(),
         vec![names[1].clone()]
     );
-    let gone = client
-        .volume_inspect()
-        .name(&names[1])
-        .send()
-        .await
-        .unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    support::assert_not_found(client.volume_inspect().name(&names[1]).send().await);
 }
 
 #[tokio::test]
@@ -995,11 +976,5 @@ async fn plugins_created_from_a_local_rootfs_set_enabled_disabled_and_removed() 
     assert!(!plugin.enabled);
 
     client.plugin_delete().name(&name).send().await.unwrap();
-    let gone = client
-        .plugin_inspect()
-        .name(&name)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    support::assert_not_found(client.plugin_inspect().name(&name).send().await);
 }

@@ -55,8 +55,7 @@ async fn pull(
 
 async fn remove_local(client: &Client, image: &str) {
     client.image_delete().name(image).send().await.unwrap();
-    let gone = client.image_inspect().name(image).send().await.unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    support::assert_not_found(client.image_inspect().name(image).send().await);
 }
 
 /// Pull progress holds per-layer items with current/total (enough for a progress bar), and ends

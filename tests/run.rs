@@ -23,11 +23,6 @@ async fn setup() -> Option<(Docker, Client, support::Cleanup, String)> {
     Some((docker, client, cleanup, image))
 }
 
-async fn gone(client: &Client, id: &str) -> bool {
-    let inspect = client.container_inspect().id(id).send().await;
-    inspect.is_err_and(|e| e.is_not_found())
-}
-
 /// The step of a failed run.
 fn step(e: &Error) -> RunStep {
     match e {
@@ -51,7 +46,7 @@ async fn run_collects_separated_output_and_the_exit_code_then_removes() {
     assert_eq!(out.exit_code, 3);
     assert_eq!(out.stdout, b"hello world\n");
     assert_eq!(out.stderr, b"oops\n");
-    assert!(gone(&client, &out.id).await, "removed");
+    support::assert_not_found(client.container_inspect().id(&out.id).send().await);
 
     // Commands that exit at once: the wait registered before start never misses them.
     for _ in 0..5 {
@@ -146,7 +141,7 @@ async fn run_streams_output_as_it_happens() {
     assert_eq!(rest, b"second go\n");
     let id = running.id.clone();
     assert_eq!(running.wait().await.unwrap(), 0);
-    assert!(gone(&client, &id).await);
+    support::assert_not_found(client.container_inspect().id(&id).send().await);
 }
 
 #[tokio::test]

@@ -400,13 +400,7 @@ async fn a_single_node_swarm_with_services_secrets_configs_and_nodes() {
         client.config_delete().id(&config).send().await.ok()
     })
     .await;
-    let gone = client
-        .config_inspect()
-        .id(&config)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    support::assert_not_found(client.config_inspect().id(&config).send().await);
     client.swarm_leave().force(true).send().await.unwrap();
     let after = client.swarm_inspect().send().await.unwrap_err();
     assert!(after.status() == Some(503), "not in a swarm: {after}");

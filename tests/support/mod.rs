@@ -450,3 +450,11 @@ pub async fn push(
         .await?;
     json_items(progress).await
 }
+
+/// Asserts that a call failed with 404: the object is gone.
+pub fn assert_not_found<T>(result: Result<T, docker_engine_client::Error>) {
+    match result {
+        Ok(_) => panic!("expected 404, the call succeeded"),
+        Err(e) => assert!(e.is_not_found(), "expected 404: {e}"),
+    }
+}
