@@ -1,16 +1,33 @@
-//! Generates one client module per enabled `v1_NN` feature from `spec/v1.NN.yaml`.
+//! Generates one client module per enabled `v1_NN` feature from Docker's spec `v1.NN.yaml`.
 //!
-//! The work is done by the `docker-engine-codegen` crate (also used by `cargo xtask spec check`);
-//! this file only finds the enabled versions, reads their specs and writes `OUT_DIR`.
+//! The specs come from the crate's own `spec/` folder (synced in a checkout, shipped inside the
+//! published package) or, for a git dependency or a vendored tree that has none, from the folder
+//! named by `DOCKER_ENGINE_API_SPECS`. Every spec is checked against the sha256 that
+//! `spec/manifest.toml` pins before the generator sees it. The work is done by the
+//! `docker-engine-codegen` crate (also used by `cargo xtask spec check`); this file only picks the
+//! folder and the versions, and writes `OUT_DIR`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs, process};
 
+use docker_engine_codegen::specs::{Manifest, SPECS_ENV, SpecDir};
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=spec/manifest.toml");
+    println!("cargo::rerun-if-env-changed={SPECS_ENV}");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let spec_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest =
+        Manifest::load(&crate_dir.join("spec/manifest.toml")).unwrap_or_else(|e| fail(&e));
+    let env_value = env::var(SPECS_ENV).ok();
+    let source =
+        SpecDir::choose(&crate_dir.join("spec"), env_value.as_deref()).unwrap_or_else(|e| fail(&e));
+    if let SpecDir::Crate(dir) = &source {
+        check_not_partial(&manifest, dir);
+    }
+
     let mut versions: Vec<u32> = env::vars()
         .filter_map(|(k, _)| k.strip_prefix("CARGO_FEATURE_V1_")?.parse().ok())
         .collect();
@@ -19,13 +36,14 @@ fn main() {
     let mut modules = String::new();
     for minor in versions {
         let version = format!("1.{minor}");
-        let spec = spec_dir.join(format!("v{version}.yaml"));
-        println!("cargo::rerun-if-changed={}", spec.display());
-        let Ok(yaml) = fs::read_to_string(&spec) else {
+        let entry = manifest.entry(&version).unwrap_or_else(|| {
             fail(&format!(
-                "spec/v{version}.yaml is missing: run `cargo xtask spec sync --from ../shared/docker-engine-api` (or `cargo xtask spec sync` to download)"
-            ));
-        };
+                "feature v1_{minor} has no entry in spec/manifest.toml (add it with `cargo xtask spec add {version}`)"
+            ))
+        });
+        let path = source.path().join(entry.file_name());
+        println!("cargo::rerun-if-changed={}", path.display());
+        let yaml = source.read(entry).unwrap_or_else(|e| fail(&e));
         let generated = docker_engine_codegen::generate(&version, &yaml)
             .unwrap_or_else(|e| fail(&e.to_string()));
         let file = format!("v1_{minor}.rs");
@@ -35,6 +53,7 @@ fn main() {
             modules,
             "#[doc = \"Docker Engine API v{version}: its typed `Client`, request builders and `types`, generated from Docker's spec.\"]\n\
              #[cfg(feature = \"v1_{minor}\")]\n\
+             #[cfg_attr(docsrs, doc(cfg(feature = \"v1_{minor}\")))]\n\
              #[allow(missing_docs, unused_mut, clippy::all, clippy::pedantic)]\n\
              pub mod v1_{minor} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{file}\"));\n}}"
         )
@@ -42,6 +61,25 @@ fn main() {
     }
     fs::write(out.join("versions.rs"), modules)
         .unwrap_or_else(|e| fail(&format!("writing versions.rs: {e}")));
+}
+
+/// The crate's own `spec/` holds all of the manifest's specs or none (a checkout not synced yet):
+/// a package that lost some on the way is refused here, whichever versions this build enables.
+fn check_not_partial(manifest: &Manifest, dir: &Path) {
+    let missing: Vec<String> = manifest
+        .specs
+        .iter()
+        .map(|s| s.file_name())
+        .filter(|f| !dir.join(f).is_file())
+        .collect();
+    if !missing.is_empty() && missing.len() < manifest.specs.len() {
+        fail(&format!(
+            "spec/ is incomplete: {} of {} specs missing ({}): re-run `cargo xtask spec sync` before building or packaging",
+            missing.len(),
+            manifest.specs.len(),
+            missing.join(", ")
+        ));
+    }
 }
 
 fn fail(message: &str) -> ! {

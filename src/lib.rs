@@ -22,6 +22,7 @@
 //! request), [`http`] (HTTP client defaults), [`version`].
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod archive;
 pub mod auth;

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod load;
 pub mod policy;
 pub mod postprocess;
+pub mod specs;
 
 pub use coverage::Report;
 

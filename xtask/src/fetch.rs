@@ -3,15 +3,7 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
-/// Lowercase hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use docker_engine_codegen::specs::sha256_hex;
 
 /// Reads `file_name` from `from` if given, else downloads `url` (with `curl`).
 pub fn obtain(file_name: &str, url: &str, from: Option<&Path>) -> Result<Vec<u8>, String> {

@@ -5,10 +5,12 @@
 pub mod bench;
 pub mod coverage;
 pub mod fetch;
-pub mod manifest;
+pub mod package;
 pub mod spec;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+pub use docker_engine_codegen::specs::Manifest;
 
 /// The workspace root (the folder above `xtask/`).
 pub fn project_root() -> PathBuf {
@@ -16,4 +18,9 @@ pub fn project_root() -> PathBuf {
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
+}
+
+/// Reads `spec/manifest.toml` under `root`.
+pub fn manifest(root: &Path) -> Result<Manifest, String> {
+    Manifest::load(&root.join("spec/manifest.toml"))
 }

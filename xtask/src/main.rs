@@ -13,6 +13,12 @@ cargo xtask <command>
   spec add 1.NN [--from DIR] add a new Engine API version: spec, manifest entry, cargo feature
   spec check [1.NN ...]      generate every version (no compile) and compare with the spec
   spec features              print the cargo feature of every version, one per line
+  package                    `cargo package` the generator and the client (verified), after
+                             checking spec/ holds every pinned spec and their license
+  downstream [--specs DIR]   build tests/downstream (a consumer outside the workspace) from the
+                             packaged crates with three feature sets, run it against the daemon,
+                             then from a git checkout without specs, given DOCKER_ENGINE_API_SPECS
+                             (default DIR: ../shared/docker-engine-api)
   busybox [REFERENCE]        make a local busybox image (default busybox:latest) from Debian's
                              busybox-static, through the client's own image import (no internet)
   coverage [--no-run]        run the tests, then list which v1.41 operations they called
@@ -40,6 +46,11 @@ fn main() -> ExitCode {
         ["spec", "check", versions @ ..] => {
             let versions: Vec<String> = versions.iter().map(|s| s.to_string()).collect();
             spec::check(&root, &versions).map(|_| ())
+        }
+        ["package"] => xtask::package::package(&root).map(|_| ()),
+        ["downstream"] => xtask::package::downstream(&root, None),
+        ["downstream", "--specs", dir] => {
+            xtask::package::downstream(&root, Some(std::path::Path::new(dir)))
         }
         ["bench", "build"] => xtask::bench::build(&root),
         ["bench", "api"] => xtask::bench::api(&root),

@@ -8,26 +8,35 @@ use std::time::Instant;
 use docker_engine_codegen::{Report, policy::STREAMING_OPERATIONS};
 
 use crate::fetch::{obtain, sha256_hex, verify};
-use crate::manifest::Manifest;
+use crate::manifest;
 
-/// Copies (`from`) or downloads every spec of the manifest into `spec/`, checking sha256s.
-/// A file already there with the right hash is left alone.
+/// Copies (`from`) or downloads every spec of the manifest, and Docker's license for them, into
+/// `spec/`, checking sha256s. A file already there with the right hash is left alone.
 pub fn sync(root: &Path, from: Option<&Path>) -> Result<(), String> {
-    let manifest = Manifest::load(root)?;
+    let manifest = manifest(root)?;
     let (mut copied, mut kept) = (0, 0);
-    for entry in &manifest.specs {
-        let target = root.join("spec").join(entry.file_name());
-        if std::fs::read(&target).is_ok_and(|b| sha256_hex(&b) == entry.sha256) {
+    let files = manifest
+        .specs
+        .iter()
+        .map(|e| (e.file_name(), e.url.clone(), e.sha256.clone()))
+        .chain([(
+            manifest.license.file.clone(),
+            manifest.license.url.clone(),
+            manifest.license.sha256.clone(),
+        )]);
+    for (file_name, url, sha256) in files {
+        let target = root.join("spec").join(&file_name);
+        if std::fs::read(&target).is_ok_and(|b| sha256_hex(&b) == sha256) {
             kept += 1;
             continue;
         }
-        let bytes = obtain(&entry.file_name(), &entry.url, from)?;
-        verify(&entry.file_name(), &bytes, &entry.sha256)?;
+        let bytes = obtain(&file_name, &url, from)?;
+        verify(&file_name, &bytes, &sha256)?;
         std::fs::write(&target, &bytes).map_err(|e| format!("{}: {e}", target.display()))?;
         copied += 1;
     }
     println!(
-        "spec sync: {copied} written, {kept} already up to date ({} versions)",
+        "spec sync: {copied} written, {kept} already up to date ({} versions and their license)",
         manifest.specs.len()
     );
     Ok(())
@@ -38,7 +47,7 @@ pub fn sync(root: &Path, from: Option<&Path>) -> Result<(), String> {
 pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String> {
     let minor =
         docker_engine_codegen::minor_of(version).ok_or(format!("{version}: expected 1.NN"))?;
-    let manifest = Manifest::load(root)?;
+    let manifest = manifest(root)?;
     if manifest.specs.iter().any(|s| s.version == version) {
         return Err(format!("v{version} is already in spec/manifest.toml"));
     }
@@ -72,6 +81,7 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
     let cargo_path = root.join("Cargo.toml");
     let cargo = std::fs::read_to_string(&cargo_path).map_err(|e| e.to_string())?;
     let cargo = add_feature(&cargo, minor, newest.is_none_or(|n| minor > n))?;
+    let cargo = add_to_package(&cargo, &file_name)?;
     std::fs::write(&cargo_path, cargo).map_err(|e| e.to_string())?;
     println!(
         "added v{version}: spec/{file_name} (sha256 {sha}), manifest entry, cargo feature v1_{minor}"
@@ -98,11 +108,25 @@ pub fn add_feature(cargo: &str, minor: u32, make_default: bool) -> Result<String
     Ok(lines.join("\n") + "\n")
 }
 
+/// Lists `spec/{file_name}` in the package's `include` (after the last spec there), so the new
+/// spec ships with the crate.
+pub fn add_to_package(cargo: &str, file_name: &str) -> Result<String, String> {
+    let mut lines: Vec<String> = cargo.lines().map(str::to_string).collect();
+    let last = lines
+        .iter()
+        .rposition(|l| {
+            l.trim_start().starts_with("\"/spec/v1.") && l.trim_end().ends_with(".yaml\",")
+        })
+        .ok_or("Cargo.toml's `include` lists no \"/spec/v1.NN.yaml\" files")?;
+    lines.insert(last + 1, format!("    \"/spec/{file_name}\","));
+    Ok(lines.join("\n") + "\n")
+}
+
 /// Generates every version of the manifest (or the given ones) without compiling, printing one
 /// line each; `Err` names what is incomplete.
 pub fn check(root: &Path, only: &[String]) -> Result<Vec<Report>, String> {
     let started = Instant::now();
-    let manifest = Manifest::load(root)?;
+    let manifest = manifest(root)?;
     let entries: Vec<_> = manifest
         .specs
         .iter()
@@ -180,11 +204,7 @@ pub fn check(root: &Path, only: &[String]) -> Result<Vec<Report>, String> {
 
 /// The cargo feature of every version in the manifest, one per line (for CI).
 pub fn features(root: &Path) -> Result<Vec<String>, String> {
-    Ok(Manifest::load(root)?
-        .specs
-        .iter()
-        .map(|s| s.feature())
-        .collect())
+    Ok(manifest(root)?.specs.iter().map(|s| s.feature()).collect())
 }
 
 #[cfg(test)]

@@ -2,13 +2,13 @@
 
 use std::fs;
 
-use xtask::{manifest::Manifest, project_root, spec};
+use xtask::{manifest, project_root, spec};
 
 #[test]
 fn every_version_generates_completely() {
     let root = project_root();
     let reports = spec::check(&root, &[]).unwrap_or_else(|e| panic!("spec check failed:\n{e}"));
-    assert_eq!(reports.len(), Manifest::load(&root).unwrap().specs.len());
+    assert_eq!(reports.len(), manifest(&root).unwrap().specs.len());
     for r in &reports {
         assert!(r.is_complete(), "{r}");
         assert!(
@@ -31,7 +31,7 @@ fn add_a_new_release_in_one_command() {
     )
     .unwrap();
     // A "new release": the newest spec under a new version number.
-    let newest = Manifest::load(&root).unwrap().specs.last().unwrap().clone();
+    let newest = manifest(&root).unwrap().specs.last().unwrap().clone();
     let next = format!(
         "1.{}",
         docker_engine_codegen::minor_of(&newest.version).unwrap() + 1
@@ -61,6 +61,13 @@ fn add_a_new_release_in_one_command() {
         "{cargo}"
     );
     assert!(
+        cargo.contains(&format!(
+            "\"/spec/{}\",\n    \"/spec/v{next}.yaml\",\n]",
+            newest.file_name()
+        )),
+        "the new spec ships in the package: {cargo}"
+    );
+    assert!(
         project
             .path()
             .join("spec")
@@ -84,7 +91,7 @@ fn sync_refuses_a_file_with_the_wrong_hash() {
         project.path().join("spec/manifest.toml"),
     )
     .unwrap();
-    for entry in Manifest::load(&root).unwrap().specs {
+    for entry in manifest(&root).unwrap().specs {
         fs::write(
             incoming.path().join(entry.file_name()),
             b"swagger: \"2.0\"\n",

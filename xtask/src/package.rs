@@ -1,0 +1,294 @@
+//! `cargo xtask package` and `cargo xtask downstream`: the crate as a consumer gets it.
+//!
+//! `package` checks that `spec/` holds every pinned spec and the license, runs `cargo package`
+//! for the generator and the client (with cargo's verification build of each tarball), and checks
+//! what the client's tarball holds. `downstream` then builds `tests/downstream/`, a crate outside
+//! the workspace, against those tarballs (unpacked, and patched in with `--config` as a
+//! crates.io dependency), with three feature sets, runs it against the daemon, and builds it once
+//! more from a git checkout that has no specs, given `DOCKER_ENGINE_API_SPECS`. Each step fails
+//! loudly: this is the proof that the crate is usable from another project.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use docker_engine_codegen::specs::{self, SPECS_ENV};
+
+const CLIENT: &str = "docker-engine-client";
+const CODEGEN: &str = "docker-engine-codegen";
+
+/// The feature sets the downstream crate is built with: (label, `--features` of the downstream
+/// crate, whether to run the program).
+const FEATURE_SETS: &[(&str, &str, bool)] = &[
+    ("default features", "client-default", true),
+    ("default-features = false, [\"v1_41\"]", "v1_41", true),
+    ("[\"v1_41\", \"v1_55\", \"tls\"]", "v1_41,v1_55,tls", false),
+];
+
+/// `cargo xtask package`: the two `.crate` files, verified; returns their paths (client, codegen).
+pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
+    let manifest = crate::manifest(root)?;
+    specs::check_complete(&manifest, &root.join("spec")).map_err(|problems| {
+        format!(
+            "spec/ cannot be packaged: {}; run `cargo xtask spec sync`",
+            problems.join("; ")
+        )
+    })?;
+    let tracked = output(
+        Command::new("git")
+            .args(["ls-files", "spec"])
+            .current_dir(root),
+    )?;
+    let committed: Vec<&str> = tracked
+        .lines()
+        .filter(|f| f.ends_with(".yaml") || f.ends_with(&manifest.license.file))
+        .collect();
+    if !committed.is_empty() {
+        return Err(format!(
+            "Docker's files must never be committed, but git tracks: {}",
+            committed.join(", ")
+        ));
+    }
+    run(Command::new(env!("CARGO"))
+        .args(["package", "--package", CODEGEN, "--package", CLIENT])
+        .current_dir(root))?;
+
+    let version = crate_version(root)?;
+    let dir = root.join("target/package");
+    let client = dir.join(format!("{CLIENT}-{version}.crate"));
+    let codegen = dir.join(format!("{CODEGEN}-{version}.crate"));
+    let listing = output(Command::new("tar").arg("tzf").arg(&client))?;
+    let prefix = format!("{CLIENT}-{version}/spec/");
+    let shipped: Vec<&str> = listing
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .collect();
+    let wanted: Vec<String> = manifest
+        .specs
+        .iter()
+        .map(|s| s.file_name())
+        .chain([manifest.license.file.clone(), "manifest.toml".into()])
+        .collect();
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|w| !shipped.contains(&w.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} lacks spec/{:?}: list them in Cargo.toml's `include`",
+            client.display(),
+            missing
+        ));
+    }
+    println!(
+        "package: {} ({} specs, their {}, the manifest) and {}; git tracks none of Docker's files",
+        client.display(),
+        manifest.specs.len(),
+        manifest.license.file,
+        codegen.display()
+    );
+    Ok((client, codegen))
+}
+
+/// `cargo xtask downstream [--specs DIR]`: see the module docs.
+pub fn downstream(root: &Path, specs_dir: Option<&Path>) -> Result<(), String> {
+    let (client, codegen) = package(root)?;
+    let work = root.join("target/downstream");
+    let unpacked = work.join("crates");
+    let _ = std::fs::remove_dir_all(&unpacked);
+    std::fs::create_dir_all(&unpacked).map_err(|e| e.to_string())?;
+    for krate in [&client, &codegen] {
+        run(Command::new("tar")
+            .arg("xzf")
+            .arg(krate)
+            .arg("-C")
+            .arg(&unpacked))?;
+    }
+    let version = crate_version(root)?;
+    let from_package = [
+        patch(
+            CLIENT,
+            "path",
+            &unpacked.join(format!("{CLIENT}-{version}")),
+        ),
+        patch(
+            CODEGEN,
+            "path",
+            &unpacked.join(format!("{CODEGEN}-{version}")),
+        ),
+    ];
+    let consumer = Consumer {
+        manifest: root.join("tests/downstream/Cargo.toml"),
+        target: work.join("target"),
+    };
+    // A fresh lock each time: the patches differ between runs.
+    let _ = std::fs::remove_file(root.join("tests/downstream/Cargo.lock"));
+
+    for (label, features, run_it) in FEATURE_SETS {
+        println!("--- downstream, packaged crate, {label}");
+        consumer.build(&from_package, features, &[])?;
+        if *run_it {
+            let out = output(&mut Command::new(consumer.binary()))?;
+            print!("{out}");
+            if !out.contains("/_ping") {
+                return Err(format!("downstream ({label}) printed no ping: {out}"));
+            }
+        }
+    }
+
+    // A git dependency: cargo's own checkout of this repository, which has no specs.
+    let specs_dir = match specs_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => root.join("../shared/docker-engine-api"),
+    };
+    let specs_dir = specs_dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", specs_dir.display()))?;
+    let repo_url = format!("file://{}", root.display());
+    let from_git = [patch_git(CLIENT, &repo_url)];
+    let _ = std::fs::remove_file(root.join("tests/downstream/Cargo.lock"));
+
+    println!("--- downstream, git dependency without specs and without {SPECS_ENV}: must fail");
+    let failed = consumer.build_output(&from_git, "v1_41", &[])?;
+    if failed.0 || !failed.1.contains(SPECS_ENV) || !failed.1.contains("cargo xtask spec sync") {
+        return Err(format!(
+            "a git checkout without specs should fail naming both ways out; got (success: {}):\n{}",
+            failed.0, failed.1
+        ));
+    }
+    println!("failed as it should: {}", error_line(&failed.1));
+
+    println!(
+        "--- downstream, git dependency, {SPECS_ENV} naming a folder with a truncated spec: must fail"
+    );
+    let bad = work.join("bad-specs");
+    let _ = std::fs::remove_dir_all(&bad);
+    std::fs::create_dir_all(&bad).map_err(|e| e.to_string())?;
+    std::fs::write(bad.join("v1.41.yaml"), b"swagger: \"2.0\"\n").map_err(|e| e.to_string())?;
+    let failed = consumer.build_output(&from_git, "v1_41", &[(SPECS_ENV, &bad)])?;
+    if failed.0 || !failed.1.contains("v1.41.yaml: sha256") {
+        return Err(format!(
+            "a wrong spec should fail with one line naming it; got (success: {}):\n{}",
+            failed.0, failed.1
+        ));
+    }
+    println!("failed as it should: {}", error_line(&failed.1));
+
+    println!(
+        "--- downstream, git dependency, {SPECS_ENV}={}",
+        specs_dir.display()
+    );
+    consumer.build(&from_git, "v1_41", &[(SPECS_ENV, &specs_dir)])?;
+    let out = output(&mut Command::new(consumer.binary()))?;
+    print!("{out}");
+    let _ = std::fs::remove_file(root.join("tests/downstream/Cargo.lock"));
+    println!("downstream: all builds and runs as expected");
+    Ok(())
+}
+
+/// The downstream crate and the target folder its builds share (so that dependencies compile
+/// once).
+struct Consumer {
+    manifest: PathBuf,
+    target: PathBuf,
+}
+
+impl Consumer {
+    fn command(&self, patches: &[String], features: &str, env: &[(&str, &Path)]) -> Command {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.arg("build")
+            .arg("--manifest-path")
+            .arg(&self.manifest)
+            .args(["--no-default-features", "--features", features])
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env_remove(SPECS_ENV);
+        for p in patches {
+            cmd.arg("--config").arg(p);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn build(
+        &self,
+        patches: &[String],
+        features: &str,
+        env: &[(&str, &Path)],
+    ) -> Result<(), String> {
+        run(&mut self.command(patches, features, env))
+    }
+
+    /// Builds and returns (success, stderr).
+    fn build_output(
+        &self,
+        patches: &[String],
+        features: &str,
+        env: &[(&str, &Path)],
+    ) -> Result<(bool, String), String> {
+        let out = self
+            .command(patches, features, env)
+            .output()
+            .map_err(|e| format!("cargo: {e}"))?;
+        Ok((
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
+    }
+
+    fn binary(&self) -> PathBuf {
+        self.target.join("debug/downstream")
+    }
+}
+
+/// `--config` value that patches crates.io's `name` with a path or git source.
+fn patch(name: &str, key: &str, path: &Path) -> String {
+    format!(
+        "patch.crates-io.{name}.{key}={:?}",
+        path.display().to_string()
+    )
+}
+
+fn patch_git(name: &str, url: &str) -> String {
+    format!("patch.crates-io.{name}.git={url:?}")
+}
+
+/// The first `error:` line of cargo's output, for the log.
+fn error_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|l| l.contains("error"))
+        .unwrap_or("")
+        .trim()
+}
+
+fn crate_version(root: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let value: toml::Value = toml::from_str(&text).map_err(|e| e.to_string())?;
+    value["package"]["version"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| "Cargo.toml has no package.version".into())
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+fn output(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "{cmd:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
