@@ -1,6 +1,7 @@
 //! `cargo xtask package` and `cargo xtask downstream`: the crate as a consumer gets it.
 //!
-//! `package` checks that `spec/` holds every pinned spec and the license, runs `cargo package`
+//! `package` checks that `spec/` holds every pinned spec and the license, exports HEAD with the
+//! specs added, runs `cargo package`
 //! for the generator and the client (with cargo's verification build of each tarball), and checks
 //! what the client's tarball holds. `downstream` then builds `tests/downstream/`, a crate outside
 //! the workspace, against those tarballs (unpacked, and patched in with `--config` as a
@@ -48,9 +49,52 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
             committed.join(", ")
         ));
     }
+    let changes = output(
+        Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(root),
+    )?;
+    if !changes.trim().is_empty() {
+        eprintln!("package: note: packaging HEAD; uncommitted changes are not in the package");
+    }
+
+    // The tree to package: HEAD exactly (`git archive`), plus the synced specs. Packaging from the
+    // checkout itself is not possible without `--allow-dirty`: cargo counts git-ignored files that
+    // a package includes as uncommitted changes, and Docker's specs must stay git-ignored. This
+    // folder is under the ignored `target/`, so cargo records no VCS state for it; what it holds is
+    // the committed tree, which is the guarantee that check gives.
+    let staging = root.join("target/package-src");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
+    let archive = staging.join("head.tar");
+    run(Command::new("git")
+        .args(["archive", "--format=tar", "-o"])
+        .arg(&archive)
+        .arg("HEAD")
+        .current_dir(root))?;
+    run(Command::new("tar")
+        .arg("xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&staging))?;
+    std::fs::remove_file(&archive).map_err(|e| e.to_string())?;
+    for file in manifest
+        .specs
+        .iter()
+        .map(|s| s.file_name())
+        .chain([manifest.license.file.clone()])
+    {
+        std::fs::copy(
+            root.join("spec").join(&file),
+            staging.join("spec").join(&file),
+        )
+        .map_err(|e| format!("spec/{file}: {e}"))?;
+    }
     run(Command::new(env!("CARGO"))
         .args(["package", "--package", CODEGEN, "--package", CLIENT])
-        .current_dir(root))?;
+        .arg("--target-dir")
+        .arg(root.join("target"))
+        .current_dir(&staging))?;
 
     let version = crate_version(root)?;
     let dir = root.join("target/package");
@@ -80,7 +124,8 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
         ));
     }
     println!(
-        "package: {} ({} specs, their {}, the manifest) and {}; git tracks none of Docker's files",
+        "package: {} ({} specs, their {}, the manifest) and {}; git tracks none of Docker's files\n\
+         (to publish: cd target/package-src && cargo publish -p {CODEGEN} -p {CLIENT})",
         client.display(),
         manifest.specs.len(),
         manifest.license.file,
