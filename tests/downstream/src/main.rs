@@ -16,10 +16,10 @@ use docker_engine_client::v1_41 as api;
 async fn main() -> Result<(), docker_engine_client::Error> {
     let docker = Docker::from_env()?;
     let client: api::Client = docker.client().await?;
-    let ping = client.system_ping().send().await?.into_inner();
+    let ping = client.system_ping().send().await?.status();
     let containers = client.container_list().all(true).send().await?.into_inner();
     println!(
-        "downstream: compiled v{}, speaking v{}, /_ping {:?}, {} containers",
+        "downstream: compiled v{}, speaking v{}, /_ping {}, {} containers",
         <api::Client as ApiClient>::VERSION,
         client.api_version().map(|v| v.to_string()).unwrap_or_default(),
         ping,
