@@ -1,19 +1,24 @@
-//! `cargo xtask bench build`: cold and incremental build times of a small binary using this crate,
-//! side by side with the same binary using bollard, plus `spec check` wall time, in one run.
+//! `cargo xtask bench build`: the cold build of a small program using this crate *as a consumer
+//! gets it* (the packaged `.crate` files, patched in as a crates.io dependency), side by side with
+//! the same program using bollard, in one run; with cargo's `--timings` breakdown of ours, an
+//! incremental rebuild and `spec check` wall time.
 //!
-//! Each binary is its own throwaway project in a temp folder with its own fresh target folder;
-//! dependencies are fetched before the clock starts, so the network is not measured.
+//! Each program is its own throwaway project in a temp folder; every cold build starts from an
+//! empty target folder; dependencies are fetched before the clock starts, so the network is not
+//! measured. Runs alternate (bollard, ours, bollard, ours...) and medians are reported.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const OURS_MAIN: &str = r#"use docker_engine_client::{hooks::Hooks, http, v1_55::Client};
+use crate::package;
+
+const OURS_MAIN: &str = r#"use docker_engine_client::{Docker, v1_55};
 #[tokio::main]
 async fn main() {
-    let http = http::builder().unix_socket("/var/run/docker.sock").build().unwrap();
-    let docker = Client::new_with_client("http://docker/v1.41", http, Hooks::default());
-    let list = docker.container_list().all(true).send().await.unwrap().into_inner();
+    let docker = Docker::from_env().unwrap();
+    let client: v1_55::Client = docker.client().await.unwrap();
+    let list = client.container_list().all(true).send().await.unwrap().into_inner();
     println!("{}", list.len());
 }
 "#;
@@ -26,17 +31,32 @@ async fn main() {
 }
 "#;
 
-/// Runs the build benchmark and prints a Markdown table.
-pub fn build(root: &Path) -> Result<(), String> {
+/// Runs the build benchmark (`runs` cold builds of each) and prints Markdown tables.
+pub fn build(root: &Path, runs: usize) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("dec-bench-build-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let ours_dep = format!(
-        "docker-engine-client = {{ path = {:?} }}",
-        root.display().to_string()
-    );
-    let ours = project(&dir, "ours", &ours_dep, OURS_MAIN)?;
-    let bollard = project(&dir, "with-bollard", "bollard = \"0.21\"", BOLLARD_MAIN)?;
-
+    let crates = package::unpack_packaged(root, &dir.join("crates"))?;
+    let mut patch = String::from("[patch.crates-io]\n");
+    for (name, path) in &crates {
+        patch.push_str(&format!(
+            "{name} = {{ path = {:?} }}\n",
+            path.display().to_string()
+        ));
+    }
+    let ours = project(
+        &dir,
+        "ours",
+        "docker-engine-client = \"0.1\"",
+        OURS_MAIN,
+        Some(&patch),
+    )?;
+    let bollard = project(
+        &dir,
+        "with-bollard",
+        "bollard = \"0.21\"",
+        BOLLARD_MAIN,
+        None,
+    )?;
     for p in [&ours, &bollard] {
         run(Command::new("cargo").arg("fetch").current_dir(p))?;
     }
@@ -49,18 +69,32 @@ pub fn build(root: &Path) -> Result<(), String> {
     )
     .trim()
     .to_string();
-    let bollard_cold = timed(
-        Command::new("cargo")
-            .args(["build", "--offline"])
-            .current_dir(&bollard),
-    )?;
-    let ours_cold = timed(
-        Command::new("cargo")
-            .args(["build", "--offline"])
-            .current_dir(&ours),
-    )?;
-    // Incremental: touch a handwritten file of the library and rebuild.
-    let touched = root.join("src/http.rs");
+
+    let cold = |p: &Path| -> Result<Duration, String> {
+        let _ = std::fs::remove_dir_all(p.join("target"));
+        timed(
+            Command::new("cargo")
+                .args(["build", "--offline", "--timings"])
+                .current_dir(p),
+        )
+    };
+    let (mut ours_times, mut bollard_times) = (Vec::new(), Vec::new());
+    for i in 0..runs.max(1) {
+        bollard_times.push(cold(&bollard)?);
+        ours_times.push(cold(&ours)?);
+        eprintln!(
+            "run {}: bollard {:.1} s, ours {:.1} s",
+            i + 1,
+            bollard_times[i].as_secs_f64(),
+            ours_times[i].as_secs_f64()
+        );
+    }
+    let units = timing_units(&ours.join("target/cargo-timings/cargo-timing.html"))?;
+    let generator_only = generator_only_crates(&ours)?;
+
+    // Incremental: touch a handwritten file of the (patched) library and rebuild.
+    let client_dir = &crates[0].1;
+    let touched = client_dir.join("src/lib.rs");
     let text = std::fs::read(&touched).map_err(|e| e.to_string())?;
     std::fs::write(&touched, &text).map_err(|e| e.to_string())?;
     let ours_incremental = timed(
@@ -76,32 +110,131 @@ pub fn build(root: &Path) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&dir);
 
     let s = |d: Duration| format!("{:.1} s", d.as_secs_f64());
+    let (ours_med, bollard_med) = (median(&mut ours_times), median(&mut bollard_times));
     println!(
-        "{rustc}, {} cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "{rustc}, {} cores, {} cold builds of each, medians",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        runs.max(1)
     );
     println!("| what | time |\n|---|---|");
     println!(
-        "| cold `cargo build`, binary using bollard 0.21 (default features) | {} |",
-        s(bollard_cold)
+        "| cold `cargo build`, program using bollard 0.21 (default features) | {} |",
+        s(bollard_med)
     );
     println!(
-        "| cold `cargo build`, binary using docker-engine-client (default features) | {} |",
-        s(ours_cold)
+        "| cold `cargo build`, program using docker-engine-client from its packaged `.crate` (default features) | {} |",
+        s(ours_med)
     );
     println!(
         "| ratio ours / bollard | {:.2}× |",
-        ours_cold.as_secs_f64() / bollard_cold.as_secs_f64()
+        ours_med.as_secs_f64() / bollard_med.as_secs_f64()
     );
     println!(
-        "| rebuild after touching `src/http.rs` | {} |",
+        "| rebuild after touching the client's `src/lib.rs` | {} |",
         s(ours_incremental)
     );
     println!(
         "| `cargo xtask spec check` (31 versions, generation only) | {} |",
         s(check)
     );
+
+    // Where ours spends it (the last cold run's `--timings`).
+    let total: f64 = units.iter().map(|u| u.duration).sum();
+    let sum_of = |pred: &dyn Fn(&Unit) -> bool| -> f64 {
+        units.iter().filter(|u| pred(u)).map(|u| u.duration).sum()
+    };
+    println!(
+        "\nBreakdown of ours (cargo --timings, last cold run; unit times overlap on 2 cores):\n"
+    );
+    println!("| part | seconds |\n|---|---|");
+    println!("| all units, summed | {total:.1} |");
+    println!(
+        "| docker-engine-client itself (the generated v1_55 module + handwritten code) | {:.1} |",
+        sum_of(&|u| u.name == "docker-engine-client" && u.target.is_empty())
+    );
+    println!(
+        "| its build script: compile + run (generation of v1.55) | {:.1} |",
+        sum_of(&|u| u.name == "docker-engine-client" && u.target.starts_with("build-script"))
+    );
+    println!(
+        "| docker-engine-codegen (the generator crate) | {:.1} |",
+        sum_of(&|u| u.name == "docker-engine-codegen")
+    );
+    println!(
+        "| crates only the generator needs ({}) | {:.1} |",
+        generator_only.len(),
+        sum_of(&|u| generator_only.contains(&u.name))
+    );
+    let mut top: Vec<&Unit> = units.iter().collect();
+    top.sort_by(|a, b| b.duration.total_cmp(&a.duration));
+    println!("\nLongest units:\n\n| unit | start | seconds |\n|---|---|---|");
+    for u in top.iter().take(12) {
+        println!(
+            "| {}{} | {:.1} | {:.1} |",
+            u.name,
+            if u.target.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", u.target.trim())
+            },
+            u.start,
+            u.duration
+        );
+    }
     Ok(())
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// One compilation unit of cargo's `--timings` report.
+struct Unit {
+    name: String,
+    target: String,
+    start: f64,
+    duration: f64,
+}
+
+/// The units of a `cargo build --timings` HTML report (its embedded `UNIT_DATA` JSON).
+fn timing_units(report: &Path) -> Result<Vec<Unit>, String> {
+    let html = std::fs::read_to_string(report).map_err(|e| format!("{}: {e}", report.display()))?;
+    let start = html
+        .find("const UNIT_DATA = ")
+        .ok_or("no UNIT_DATA in the timings report")?
+        + "const UNIT_DATA = ".len();
+    let end = start + html[start..].find(";\n").ok_or("UNIT_DATA has no end")?;
+    let data: Vec<serde_json::Value> =
+        serde_json::from_str(&html[start..end]).map_err(|e| e.to_string())?;
+    Ok(data
+        .iter()
+        .map(|u| Unit {
+            name: u["name"].as_str().unwrap_or("").to_string(),
+            target: u["target"].as_str().unwrap_or("").to_string(),
+            start: u["start"].as_f64().unwrap_or(0.0),
+            duration: u["duration"].as_f64().unwrap_or(0.0),
+        })
+        .collect())
+}
+
+/// Crates in the generator's dependency tree that the client does not also need at run time.
+fn generator_only_crates(project: &Path) -> Result<Vec<String>, String> {
+    let names = |args: &[&str]| -> Result<std::collections::BTreeSet<String>, String> {
+        let out = Command::new("cargo")
+            .args(["tree", "--offline", "--prefix", "none", "--format", "{p}"])
+            .args(args)
+            .current_dir(project)
+            .output()
+            .map_err(|e| e.to_string())?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect())
+    };
+    let generator = names(&["-p", "docker-engine-codegen", "-e", "normal"])?;
+    let runtime = names(&["-p", "docker-engine-client", "-e", "normal"])?;
+    Ok(generator.difference(&runtime).cloned().collect())
 }
 
 fn project(
@@ -109,7 +242,8 @@ fn project(
     name: &str,
     dependency: &str,
     main: &str,
-) -> Result<std::path::PathBuf, String> {
+    cargo_config: Option<&str>,
+) -> Result<PathBuf, String> {
     let p = dir.join(name);
     std::fs::create_dir_all(p.join("src")).map_err(|e| e.to_string())?;
     let manifest = format!(
@@ -117,6 +251,10 @@ fn project(
     );
     std::fs::write(p.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
     std::fs::write(p.join("src/main.rs"), main).map_err(|e| e.to_string())?;
+    if let Some(config) = cargo_config {
+        std::fs::create_dir_all(p.join(".cargo")).map_err(|e| e.to_string())?;
+        std::fs::write(p.join(".cargo/config.toml"), config).map_err(|e| e.to_string())?;
+    }
     Ok(p)
 }
 

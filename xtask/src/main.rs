@@ -23,7 +23,9 @@ cargo xtask <command>
                              busybox-static, through the client's own image import (no internet)
   coverage [--no-run]        run the tests, then list which v1.41 operations they called
                              successfully against the daemon (exercised N/M)
-  bench build                cold/incremental build time vs. bollard, and spec check time
+  bench build [--runs N]     cold build of a consumer from the packaged crate vs. bollard (N
+                             alternating runs, default 3, medians), --timings breakdown,
+                             incremental rebuild, spec check time
   bench api                  round trips/s against the local daemon vs. bollard and bare hyper
   bench instructions         client instructions per /_ping under callgrind (needs valgrind)
   bench logs                 16 MiB, 256 MiB, 1 GiB of container output: ours vs bollard vs
@@ -52,7 +54,11 @@ fn main() -> ExitCode {
         ["downstream", "--specs", dir] => {
             xtask::package::downstream(&root, Some(std::path::Path::new(dir)))
         }
-        ["bench", "build"] => xtask::bench::build(&root),
+        ["bench", "build"] => xtask::bench::build(&root, 3),
+        ["bench", "build", "--runs", n] => n
+            .parse()
+            .map_err(|_| format!("--runs takes a number, not {n}"))
+            .and_then(|n| xtask::bench::build(&root, n)),
         ["bench", "api"] => xtask::bench::api(&root),
         ["bench", "instructions"] => xtask::bench::instructions(&root),
         ["bench", "logs"] => xtask::bench::logs(&root),

@@ -136,31 +136,11 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
 
 /// `cargo xtask downstream [--specs DIR]`: see the module docs.
 pub fn downstream(root: &Path, specs_dir: Option<&Path>) -> Result<(), String> {
-    let (client, codegen) = package(root)?;
     let work = root.join("target/downstream");
-    let unpacked = work.join("crates");
-    let _ = std::fs::remove_dir_all(&unpacked);
-    std::fs::create_dir_all(&unpacked).map_err(|e| e.to_string())?;
-    for krate in [&client, &codegen] {
-        run(Command::new("tar")
-            .arg("xzf")
-            .arg(krate)
-            .arg("-C")
-            .arg(&unpacked))?;
-    }
-    let version = crate_version(root)?;
-    let from_package = [
-        patch(
-            CLIENT,
-            "path",
-            &unpacked.join(format!("{CLIENT}-{version}")),
-        ),
-        patch(
-            CODEGEN,
-            "path",
-            &unpacked.join(format!("{CODEGEN}-{version}")),
-        ),
-    ];
+    let from_package: Vec<String> = unpack_packaged(root, &work.join("crates"))?
+        .iter()
+        .map(|(name, path)| patch(name, "path", path))
+        .collect();
     let consumer = Consumer {
         manifest: root.join("tests/downstream/Cargo.toml"),
         target: work.join("target"),
@@ -228,6 +208,26 @@ pub fn downstream(root: &Path, specs_dir: Option<&Path>) -> Result<(), String> {
     let _ = std::fs::remove_file(root.join("tests/downstream/Cargo.lock"));
     println!("downstream: all builds and runs as expected");
     Ok(())
+}
+
+/// Packages both crates ([`package`]) and unpacks the `.crate` files into `into`, as cargo would
+/// after downloading them: (crate name, unpacked folder) for each, to patch a consumer with.
+pub fn unpack_packaged(root: &Path, into: &Path) -> Result<Vec<(&'static str, PathBuf)>, String> {
+    let (client, codegen) = package(root)?;
+    let _ = std::fs::remove_dir_all(into);
+    std::fs::create_dir_all(into).map_err(|e| e.to_string())?;
+    for krate in [&client, &codegen] {
+        run(Command::new("tar")
+            .arg("xzf")
+            .arg(krate)
+            .arg("-C")
+            .arg(into))?;
+    }
+    let version = crate_version(root)?;
+    Ok(vec![
+        (CLIENT, into.join(format!("{CLIENT}-{version}"))),
+        (CODEGEN, into.join(format!("{CODEGEN}-{version}"))),
+    ])
 }
 
 /// The downstream crate and the target folder its builds share (so that dependencies compile

@@ -44,7 +44,7 @@ fn add_a_new_release_in_one_command() {
 
     spec::add(project.path(), &next, Some(incoming.path())).unwrap();
 
-    let manifest = Manifest::load(project.path()).unwrap();
+    let manifest = manifest(project.path()).unwrap();
     let added = manifest.specs.last().unwrap();
     assert_eq!(added.version, next);
     assert_eq!(added.sha256, newest.sha256, "same bytes, same hash");
