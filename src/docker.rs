@@ -139,7 +139,7 @@ impl Docker {
 }
 
 /// Settings for a [`Docker`] connection.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DockerBuilder {
     host: Option<String>,
     tls: Option<TlsOptions>,
@@ -149,6 +149,87 @@ pub struct DockerBuilder {
     timeout: Option<Duration>,
     headers: Vec<(String, String)>,
     credentials: CredentialStore,
+    proxies: Option<ProxyEnv>,
+}
+
+/// Header values are left out: a default header may carry a token.
+impl std::fmt::Debug for DockerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, _)| (name.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("DockerBuilder")
+            .field("host", &self.host)
+            .field("tls", &self.tls)
+            .field("tls_reason", &self.tls_reason)
+            .field("api_version", &self.api_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("headers", &headers)
+            .field("credentials", &self.credentials)
+            .field("proxies", &self.proxies)
+            .finish()
+    }
+}
+
+/// The proxy settings of an environment, as Go's `ProxyFromEnvironment` reads them:
+/// `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or their lowercase forms).
+#[derive(Clone, Debug, Default)]
+struct ProxyEnv {
+    http: Option<String>,
+    https: Option<String>,
+    no_proxy: Option<String>,
+}
+
+impl ProxyEnv {
+    fn read(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let any = |upper: &str, lower: &str| {
+            env(upper)
+                .filter(|v| !v.is_empty())
+                .or_else(|| env(lower).filter(|v| !v.is_empty()))
+        };
+        Self {
+            http: any("HTTP_PROXY", "http_proxy"),
+            https: any("HTTPS_PROXY", "https_proxy"),
+            no_proxy: any("NO_PROXY", "no_proxy"),
+        }
+    }
+
+    /// The proxy for a TCP daemon at `host` (`https` when TLS is used): none for `localhost` and
+    /// loopback addresses (as Go, whatever `NO_PROXY` says), else the scheme's proxy, which
+    /// `NO_PROXY` can still exclude.
+    fn proxy_for(&self, host: &str, https: bool) -> Result<Option<reqwest::Proxy>, ConfigError> {
+        if is_loopback(host) {
+            return Ok(None);
+        }
+        let Some(url) = (if https { &self.https } else { &self.http }) else {
+            return Ok(None);
+        };
+        let proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| {
+            ConfigError::HttpClient(format!(
+                "proxy {}: {}",
+                if https { "HTTPS_PROXY" } else { "HTTP_PROXY" },
+                crate::error::error_chain(&e)
+            ))
+        })?;
+        let no_proxy = self
+            .no_proxy
+            .as_deref()
+            .and_then(reqwest::NoProxy::from_string);
+        Ok(Some(proxy.no_proxy(no_proxy)))
+    }
+}
+
+/// `localhost` or a loopback IP (`127.0.0.0/8`, `::1`): never proxied.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Default for DockerBuilder {
@@ -162,6 +243,7 @@ impl Default for DockerBuilder {
             timeout: None,
             headers: Vec::new(),
             credentials: CredentialStore::from_env(),
+            proxies: None,
         }
     }
 }
@@ -176,7 +258,10 @@ impl DockerBuilder {
     /// rules in a program with its own settings).
     pub fn from_env_with(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let set = |key: &str| env(key).filter(|v| !v.is_empty());
-        let mut builder = DockerBuilder::default();
+        let mut builder = DockerBuilder {
+            proxies: Some(ProxyEnv::read(env)),
+            ..DockerBuilder::default()
+        };
         if let Some(version) = set("DOCKER_API_VERSION") {
             builder.api_version = Some(version.parse()?);
         }
@@ -288,7 +373,11 @@ impl DockerBuilder {
                 |e: &dyn std::fmt::Display| ConfigError::HttpClient(format!("header {name}: {e}"));
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| invalid(&e))?;
-            let value = reqwest::header::HeaderValue::from_str(value).map_err(|e| invalid(&e))?;
+            let mut value =
+                reqwest::header::HeaderValue::from_str(value).map_err(|e| invalid(&e))?;
+            // Shown as "Sensitive" by `Debug` of the HTTP client inside `Docker`: a default
+            // header may carry a token.
+            value.set_sensitive(true);
             headers.append(name, value);
         }
         http = http.default_headers(headers);
@@ -316,6 +405,14 @@ impl DockerBuilder {
                 } else {
                     format!("{name}:{port}")
                 };
+                // Unix sockets never take a proxy; TCP daemons as Go's ProxyFromEnvironment.
+                let proxies = match &self.proxies {
+                    Some(p) => p.clone(),
+                    None => ProxyEnv::read(&|key| std::env::var(key).ok()),
+                };
+                if let Some(proxy) = proxies.proxy_for(name, self.tls.is_some() || *https)? {
+                    http = http.proxy(proxy);
+                }
                 match (&self.tls, https) {
                     (Some(tls), _) => {
                         http = with_tls(http, tls, &self.tls_reason)?;

@@ -463,49 +463,98 @@ pub async fn from_generated<T, E: DaemonMessage>(
             DecodeError::new(operation, e.to_string(), &bytes).into()
         }
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
-            transport(&e, hooks, operation).into()
+            transport(e, hooks, operation).into()
         }
         G::InvalidRequest(message) => Error::InvalidRequest { operation, message },
         G::Custom(message) => Error::InvalidRequest { operation, message },
     })
 }
 
-/// An error status (one the spec does not list for the operation: 304, 401 for a push, ...):
-/// reads the body's `message` if it has one (at most 64 KiB of it).
+/// The most of an error body that is read: the Go client's bound. A daemon or proxy answering
+/// with a huge or endless body costs at most this much memory.
+pub const ERROR_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The most of an error body quoted in an error's message; the rest is summarised by its size.
+pub const ERROR_MESSAGE_LIMIT: usize = 4 * 1024;
+
+/// Any error status (every 3xx, 4xx and 5xx of generated and handwritten calls): an [`ApiError`]
+/// with the status and the daemon's `message`, or the body's text when it is not Docker's JSON
+/// (a proxy's HTML 502, a plain-text 404). At most [`ERROR_BODY_LIMIT`] bytes are read and at most
+/// [`ERROR_MESSAGE_LIMIT`] quoted. A redirect names its `Location` (redirects are never followed:
+/// they would re-send credentials to another host).
 pub(crate) async fn from_response(response: reqwest::Response, operation: &'static str) -> Error {
-    const LIMIT: usize = 64 * 1024;
-    let status = response.status().as_u16();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let declared = response.content_length();
     let mut body = Vec::new();
+    let mut cut = false;
     let mut response = response;
     while let Ok(Some(chunk)) = response.chunk().await {
-        body.extend_from_slice(&chunk[..chunk.len().min(LIMIT - body.len())]);
-        if body.len() >= LIMIT {
+        let room = ERROR_BODY_LIMIT - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            cut = true;
             break;
         }
+        body.extend_from_slice(&chunk);
     }
+    drop(response); // an endless body: the connection is closed, not drained
     #[derive(serde::Deserialize)]
     struct Message {
         message: String,
     }
-    let message = match serde_json::from_slice::<Message>(&body) {
+    let text = match serde_json::from_slice::<Message>(&body) {
         Ok(m) => m.message,
-        Err(_) if body.is_empty() => format!("HTTP {status} with an empty body"),
         Err(_) => String::from_utf8_lossy(&body).trim().to_string(),
     };
+    let mut message = quote_bounded(&text, body.len(), cut, declared);
+    if status.is_redirection() {
+        let to = location.as_deref().unwrap_or("no Location");
+        message = if message.is_empty() {
+            format!("redirected to {to}; redirects are not followed")
+        } else {
+            format!("redirected to {to}; redirects are not followed: {message}")
+        };
+    } else if message.is_empty() {
+        message = format!("HTTP {} with an empty body", status.as_u16());
+    }
     ApiError {
-        status,
+        status: status.as_u16(),
         message,
         operation,
     }
     .into()
 }
 
-/// Classifies a reqwest error by walking its sources.
+/// `text` cut to [`ERROR_MESSAGE_LIMIT`] bytes (at a character boundary), saying how large the
+/// body was when anything was left out.
+fn quote_bounded(text: &str, read: usize, cut: bool, declared: Option<u64>) -> String {
+    if text.len() <= ERROR_MESSAGE_LIMIT && !cut {
+        return text.to_string();
+    }
+    let mut end = ERROR_MESSAGE_LIMIT.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let size = match (cut, declared) {
+        (false, _) => format!("{read} bytes"),
+        (true, Some(n)) => format!("{n} bytes"),
+        (true, None) => format!("more than {read} bytes"),
+    };
+    format!("{}… ({size} in all)", &text[..end])
+}
+
+/// Classifies a reqwest error by walking its sources. The URL is dropped first: its query string
+/// can carry secrets (`buildargs`).
 pub(crate) fn transport(
-    e: &reqwest::Error,
+    e: reqwest::Error,
     hooks: &Hooks,
     operation: &'static str,
 ) -> TransportError {
+    let e = &e.without_url();
     let endpoint = hooks.endpoint().to_string();
     if e.is_timeout() {
         return TransportError::Timeout {

@@ -132,13 +132,21 @@ pub async fn exec(
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    // Errors leave without their URL: its query string can carry secrets (`buildargs`), and
+    // error messages and tracing events must not.
     if span.is_disabled() {
         // No subscriber wants it: no clock reads, no instrumented future.
-        return client.execute(request).await;
+        return client
+            .execute(request)
+            .await
+            .map_err(reqwest::Error::without_url);
     }
     let started = Instant::now();
     async move {
-        let result = client.execute(request).await;
+        let result = client
+            .execute(request)
+            .await
+            .map_err(reqwest::Error::without_url);
         let span = tracing::Span::current();
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {

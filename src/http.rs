@@ -12,7 +12,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const USER_AGENT: &str = concat!("docker-engine-client/", env!("CARGO_PKG_VERSION"));
 
 /// A reqwest client with the crate's defaults: a connect timeout, no total timeout, our
-/// `User-Agent`.
+/// `User-Agent`, no redirects, no proxy.
 pub fn default_client() -> reqwest::Client {
     builder().build().unwrap_or_default()
 }
@@ -27,4 +27,10 @@ pub fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(USER_AGENT)
+        // As the Go client: a redirect is an error (it names the status and `Location`), never
+        // followed, since following would re-send `X-Registry-Auth` and bodies to another host.
+        .redirect(reqwest::redirect::Policy::none())
+        // Proxies are chosen by `Docker` as Go's `ProxyFromEnvironment` does (never for loopback
+        // or unix sockets), not read from the environment by reqwest.
+        .no_proxy()
 }

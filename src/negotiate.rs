@@ -49,7 +49,7 @@ pub(crate) async fn daemon_minimum(
     let body = response
         .bytes()
         .await
-        .map_err(|e| transport(&e, hooks, OPERATION))?;
+        .map_err(|e| transport(e, hooks, OPERATION))?;
     let version: Version = serde_json::from_slice(&body)
         .map_err(|e| DecodeError::new(OPERATION, e.to_string(), &body))?;
     Ok(version.min_api_version.and_then(|v| v.parse().ok()))
@@ -62,11 +62,9 @@ async fn get(
     hooks: &Hooks,
     operation: &'static str,
 ) -> Result<reqwest::Response, Error> {
-    let response = http
-        .get(url)
-        .send()
+    let response = crate::raw::send_traced(hooks, http, http.get(url), operation)
         .await
-        .map_err(|e| transport(&e, hooks, operation))?;
+        .map_err(|e| transport(e, hooks, operation))?;
     if response.status().is_success() {
         Ok(response)
     } else {

@@ -52,8 +52,9 @@ impl Raw {
     ) -> Result<reqwest::Response, Error> {
         let response = send_traced(&self.hooks, &self.http, request, operation)
             .await
-            .map_err(|e| transport(&e, &self.hooks, operation))?;
-        if response.status().is_client_error() || response.status().is_server_error() {
+            .map_err(|e| transport(e, &self.hooks, operation))?;
+        let status = response.status();
+        if status.is_redirection() || status.is_client_error() || status.is_server_error() {
             return Err(from_response(response, operation).await);
         }
         Ok(response)
@@ -68,20 +69,24 @@ impl Raw {
         let body = response
             .bytes()
             .await
-            .map_err(|e| transport(&e, &self.hooks, operation))?;
+            .map_err(|e| transport(e, &self.hooks, operation))?;
         serde_json::from_slice(&body)
             .map_err(|e| DecodeError::new(operation, e.to_string(), &body).into())
     }
 }
 
-/// Builds and sends `request` through [`crate::hooks::exec`] (its tracing span).
+/// Builds `request`, applies [`crate::hooks::pre`] (the client's timeout, credential headers
+/// marked sensitive) and sends it through [`crate::hooks::exec`] (its tracing span): the same
+/// steps as every generated call.
 pub(crate) async fn send_traced(
     hooks: &Hooks,
     http: &reqwest::Client,
     request: reqwest::RequestBuilder,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
-    crate::hooks::exec(hooks, http, request.build()?, operation).await
+    let mut request = request.build().map_err(reqwest::Error::without_url)?;
+    crate::hooks::pre(hooks, &mut request, operation, &[]);
+    crate::hooks::exec(hooks, http, request, operation).await
 }
 
 /// A path segment, percent-encoded.

@@ -53,6 +53,18 @@ pub enum Error {
         /// The fix's name.
         fix: &'static str,
     },
+    /// A generation pass found nothing to change: progenitor's output no longer has the shape it
+    /// rewrites, so the behaviour it adds would be silently lost.
+    #[error(
+        "v{version}: generation pass `{pass}` changed nothing (progenitor's output changed?): \
+         update it in codegen/src/postprocess.rs"
+    )]
+    StalePass {
+        /// API version.
+        version: String,
+        /// The pass's name.
+        pass: &'static str,
+    },
     /// progenitor rejected (or panicked on) operations or types.
     #[error("{}", .failures.join("\n"))]
     Generate {

@@ -24,6 +24,13 @@
 //! - [`registry_credentials`]: the `X-Registry-Auth` and `X-Registry-Config` header setters take
 //!   `&crate::auth::Credentials` / `&crate::auth::RegistryConfig`, which encode themselves as the
 //!   daemon decodes them (base64url JSON), instead of a pre-encoded string.
+//! - [`redact_credentials`]: builders that hold an encoded `X-Registry-Auth`/`X-Registry-Config`
+//!   (base64url of a password) print `<redacted>` for it in `Debug` instead of deriving it.
+//! - [`bounded_errors`]: error statuses go to the crate's bounded reader (at most 1 MiB, a
+//!   non-JSON body kept as text with its status) instead of being decoded whole.
+//!
+//! The passes that rewrite a shape of progenitor's output count their changes; one that changes
+//! nothing fails generation ([`Error::StalePass`](crate::Error::StalePass)).
 //! - [`hooks`]: the `ClientHooks` implementation (progenitor's `HooksMode::Expected`), delegating
 //!   to the crate's handwritten `hooks` module, with this version's per-operation request media
 //!   types.
@@ -44,12 +51,23 @@ pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File,
     })?;
     client_new(&mut file);
     drop_type_builders(&mut file);
-    open_enums(&mut file);
     doc_code_blocks(&mut file);
     typed_errors(&mut file);
     lean_requests(&mut file);
     optional_raw_bodies(&mut file, doc);
-    registry_credentials(&mut file);
+    let counted: [(&'static str, usize); 4] = [
+        ("registry_credentials", registry_credentials(&mut file)),
+        ("redact_credentials", redact_credentials(&mut file)),
+        ("bounded_errors", bounded_errors(&mut file)),
+        ("open_enums", open_enums(&mut file)),
+    ];
+    // A pass that changes nothing means progenitor's output moved under it: fail like a stale fix.
+    if let Some((pass, _)) = counted.iter().find(|(_, n)| *n == 0) {
+        return Err(Error::StalePass {
+            version: version.to_string(),
+            pass,
+        });
+    }
     file.items.extend(hooks(doc, version).items);
     Ok(file)
 }
@@ -98,6 +116,113 @@ pub fn registry_credentials(file: &mut syn::File) -> usize {
         }
     }
     rewritten
+}
+
+/// The headers that carry registry credentials, as progenitor names the builder fields.
+const CREDENTIAL_FIELDS: [&str; 2] = ["x_registry_auth", "x_registry_config"];
+
+/// Builders whose fields hold an encoded `X-Registry-Auth`/`X-Registry-Config` value (base64url
+/// of a password) get a `Debug` that prints `<redacted>` for those fields instead of deriving it,
+/// and the module lists them in `CREDENTIAL_BUILDERS` (so a test can walk every one); returns how
+/// many builders were changed.
+pub fn redact_credentials(file: &mut syn::File) -> usize {
+    let Some(builders) = module_items(file, "builder") else {
+        return 0;
+    };
+    let mut impls = Vec::new();
+    let mut names = Vec::new();
+    for item in builders.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(fields) = &s.fields else {
+            continue;
+        };
+        let field_names: Vec<syn::Ident> = fields
+            .named
+            .iter()
+            .filter_map(|f| f.ident.clone())
+            .collect();
+        if !field_names
+            .iter()
+            .any(|f| CREDENTIAL_FIELDS.iter().any(|c| f == c))
+        {
+            continue;
+        }
+        for attr in &mut s.attrs {
+            if attr.path().is_ident("derive")
+                && let Ok(list) = attr.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+            {
+                let kept: Vec<&syn::Path> = list.iter().filter(|p| !p.is_ident("Debug")).collect();
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            }
+        }
+        let name = &s.ident;
+        let generics = &s.generics;
+        let shown = field_names.iter().map(|f| {
+            let label = f.to_string();
+            if CREDENTIAL_FIELDS.contains(&label.as_str()) {
+                quote!(.field(#label, &"<redacted>"))
+            } else {
+                quote!(.field(#label, &self.#f))
+            }
+        });
+        let label = name.to_string();
+        impls.push(syn::Item::Impl(syn::parse_quote! {
+            impl #generics ::std::fmt::Debug for #name #generics {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#label) #(#shown)* .finish()
+                }
+            }
+        }));
+        names.push(label);
+    }
+    let count = names.len();
+    builders.extend(impls);
+    builders.push(syn::parse_quote! {
+        /// The builders that take registry credentials (their `Debug` redacts them).
+        #[doc(hidden)]
+        pub const CREDENTIAL_BUILDERS: &[&str] = &[#(#names),*];
+    });
+    count
+}
+
+/// Error statuses are read by the crate's bounded reader instead of being decoded whole as the
+/// spec's `ErrorResponse`: `Err(Error::ErrorResponse(<decode>))` arms become
+/// `Err(Error::UnexpectedResponse(response))`, which `crate::error::from_generated` hands to the
+/// handwritten mapping (at most 1 MiB read, a non-JSON body kept as text with its status).
+/// Returns how many arms were rewritten.
+pub fn bounded_errors(file: &mut syn::File) -> usize {
+    struct Bounded(usize);
+    impl VisitMut for Bounded {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            if let syn::Expr::Call(call) = expr
+                && is_call_to(&call.func, &["Err"])
+                && let Some(syn::Expr::Call(inner)) = call.args.first()
+                && is_call_to(&inner.func, &["Error", "ErrorResponse"])
+            {
+                *expr = syn::parse_quote!(Err(Error::UnexpectedResponse(response)));
+                self.0 += 1;
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, expr);
+        }
+    }
+    let Some(builders) = module_items(file, "builder") else {
+        return 0;
+    };
+    let mut pass = Bounded(0);
+    for item in builders.iter_mut() {
+        pass.visit_item_mut(item);
+    }
+    pass.0
+}
+
+/// Whether `func` is the path `segments` (`Error::ErrorResponse`).
+fn is_call_to(func: &syn::Expr, segments: &[&str]) -> bool {
+    matches!(func, syn::Expr::Path(p)
+        if p.path.segments.len() == segments.len()
+            && p.path.segments.iter().zip(segments).all(|(s, want)| s.ident == want))
 }
 
 /// Replaces the body of `Client::new` so it uses `crate::http::default_client()`.

@@ -33,7 +33,7 @@ pub trait ByteStreamExt {
 /// A body that broke off mid-stream.
 fn broken(e: reqwest::Error) -> StreamError {
     StreamError::Connection {
-        reason: crate::error::error_chain(&e),
+        reason: crate::error::error_chain(&e.without_url()),
     }
 }
 

@@ -123,7 +123,7 @@ async fn hijack<C: ApiClient>(
     let request = request.header(CONNECTION, "Upgrade").header(UPGRADE, "tcp");
     let response = crate::raw::send_traced(hooks, http, request, operation)
         .await
-        .map_err(|e| transport(&e, hooks, operation))?;
+        .map_err(|e| transport(e, hooks, operation))?;
     if response.status() != reqwest::StatusCode::SWITCHING_PROTOCOLS {
         if response.status().is_success() {
             return Err(StreamError::Connection {
@@ -144,7 +144,7 @@ async fn hijack<C: ApiClient>(
     let upgraded = response
         .upgrade()
         .await
-        .map_err(|e| transport(&e, hooks, operation))?;
+        .map_err(|e| transport(e, hooks, operation))?;
     let (read, write): (ReadHalf<reqwest::Upgraded>, WriteHalf<reqwest::Upgraded>) =
         tokio::io::split(upgraded);
     let body: BodyStream =
