@@ -74,6 +74,13 @@ async fn run(args: Vec<String>) {
     if args.len() == 2 && args[1] == "demux" {
         return demux_in_memory();
     }
+    if args.len() == 2 && args[1] == "json" {
+        return json_chunking().await;
+    }
+    if args.len() == 3 && args[1] == "json-profile" {
+        // One chunk size only, 50 rounds: for `perf record`.
+        return json_profile(args[2].parse().unwrap()).await;
+    }
     if args.len() == 4 && args[1] == "logs" {
         return logs(&args[2], &args[3]).await;
     }
@@ -227,6 +234,94 @@ fn demux_in_memory() {
         "demux 1 GiB in memory: {:.1} GB/s (median of 5)",
         median(rates)
     );
+}
+
+/// `json`: the JSON message decoder's cost against how a message is chunked: one 16 MiB message
+/// decoded whole (one chunk) and in 64 KiB, 1 KiB and 1-byte chunks, and the time an endless
+/// line (no newline, no end) takes to be refused at the 16 MiB cap in 1 KiB chunks; median of 5.
+async fn json_chunking() {
+    use docker_engine_client::stream::{BodyStream, JsonStream, MAX_MESSAGE};
+    use futures_util::StreamExt;
+    let filler = MAX_MESSAGE - 64;
+    let message = Bytes::from(format!("{{\"status\":\"{}\"}}\n", "x".repeat(filler)));
+    fn chunked(bytes: &Bytes, size: usize) -> BodyStream {
+        let chunks: Vec<_> = (0..bytes.len())
+            .step_by(size)
+            .map(|i| Ok(bytes.slice(i..(i + size).min(bytes.len()))))
+            .collect();
+        Box::pin(futures_util::stream::iter(chunks))
+    }
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        let value: serde_json::Value = serde_json::from_slice(&message).unwrap();
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box(value);
+    }
+    let parse = median(times);
+    println!("json 16 MiB message, serde_json::from_slice alone: {parse:.1} ms");
+    let mut whole = 0.0;
+    for (label, size) in [
+        ("whole (one chunk)", message.len()),
+        ("64 KiB chunks", 64 * 1024),
+        ("1 KiB chunks", 1024),
+        ("1-byte chunks", 1),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let body = chunked(&message, size);
+            let start = Instant::now();
+            let mut stream = JsonStream::<_, serde_json::Value>::new(body);
+            let value = stream.next().await.unwrap().unwrap();
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+            std::hint::black_box(value);
+        }
+        let ms = median(times);
+        if whole == 0.0 {
+            whole = ms;
+        }
+        println!(
+            "json 16 MiB message, {label}: {ms:.1} ms ({:.2}× one chunk, {:.2}× from_slice)",
+            ms / whole,
+            ms / parse
+        );
+    }
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let chunk = Bytes::from(vec![b'x'; 1024]);
+        let mut first = true;
+        let endless: BodyStream = Box::pin(futures_util::stream::repeat_with(move || {
+            if std::mem::take(&mut first) {
+                Ok(Bytes::from_static(b"{\"status\":\""))
+            } else {
+                Ok(chunk.clone())
+            }
+        }));
+        let start = Instant::now();
+        let mut stream = JsonStream::<_, serde_json::Value>::new(endless);
+        let item = stream.next().await.unwrap();
+        assert!(item.is_err(), "an endless line is refused");
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "json endless line in 1 KiB chunks: refused at the 16 MiB cap after {:.1} ms",
+        median(times)
+    );
+}
+
+async fn json_profile(size: usize) {
+    use docker_engine_client::stream::{BodyStream, JsonStream, MAX_MESSAGE};
+    use futures_util::StreamExt;
+    let message = Bytes::from(format!("{{\"status\":\"{}\"}}\n", "x".repeat(MAX_MESSAGE - 64)));
+    for _ in 0..50 {
+        let chunks: Vec<_> = (0..message.len())
+            .step_by(size)
+            .map(|i| Ok(message.slice(i..(i + size).min(message.len()))))
+            .collect();
+        let body: BodyStream = Box::pin(futures_util::stream::iter(chunks));
+        let mut stream = JsonStream::<_, serde_json::Value>::new(body);
+        std::hint::black_box(stream.next().await.unwrap().unwrap());
+    }
 }
 
 /// Whole stdcopy frames (4 KiB to 1 MiB payloads, alternating stdout and stderr), about `len`

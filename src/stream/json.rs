@@ -1,17 +1,37 @@
 //! JSON message streams (pull, push, build, load, import, events, stats): one JSON value after
 //! another, usually one per line (`application/json`, `jsonl`, `x-ndjson`), or with RS separators
-//! (`application/json-seq`). Values split across chunks, several in one chunk and a last value
-//! without a newline all decode; a value carrying `error`/`errorDetail` becomes an `Err` item with
-//! the daemon's message, so a failed pull does not look like a successful one.
+//! (`application/json-seq`). Values split across chunks, several in one chunk, values written
+//! back to back (`{..}{..}`), top-level scalars and a last value without a newline all decode; a
+//! value carrying `error`/`errorDetail` becomes an `Err` item with the daemon's message, so a
+//! failed pull does not look like a successful one.
+//!
+//! Why this module reads bytes itself: a message can arrive in thousands of small chunks, and
+//! re-parsing the partial buffer from its start on every chunk (as an earlier version did) costs
+//! quadratic time: one unterminated 16 MiB line in 1-byte chunks kept a core busy for minutes.
+//!
+//! How it stays linear: a small incremental scanner (a push-down automaton over JSON's structure:
+//! inside a string or not, after a backslash or not, a stack of open objects and arrays, which
+//! token may come next) keeps its state between chunks and looks at each new byte once, to find
+//! where a top-level value ends. Only the current value's bytes are kept, as slices of the chunks
+//! they came in (no copy while it grows; joined once, in one allocation of the exact size, when
+//! it is complete; a value that ends inside the chunk it started in is not copied at all), and
+//! each complete value is parsed once, by serde_json, on exactly its bytes.
+//!
+//! Errors: a malformed value is an error item and decoding goes on with the next value. When
+//! serde_json rejects a complete value, the next value starts right after it; when the scanner
+//! itself sees a byte that no valid value can hold, the rest of that line is skipped (or, if the
+//! bad byte is the first one on a new line, as when a line was cut short, decoding starts over
+//! at it). A value longer than the limit is an error as soon as the chunk that crosses the limit
+//! arrives; the rest of it is scanned without being kept, and the next value decodes.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Buf, Bytes, BytesMut};
 use futures_core::Stream;
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::error::{StreamError, snippet};
 
@@ -21,12 +41,94 @@ pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 /// JSON-seq's record separator.
 const RS: u8 = 0x1e;
 
+/// The current value's bytes from earlier chunks, kept without copying where that is cheap and
+/// joined once, when the value is complete (one allocation of the exact size, one copy), instead
+/// of a buffer that doubles and re-copies as chunks arrive.
+///
+/// A slice of at least [`SHARE_AT_LEAST`] bytes is kept as the chunk's own `Bytes` (zero-copy);
+/// smaller ones are copied into `small`, which is frozen into `parts` once it holds that much.
+/// So `parts` has at most one entry per [`SHARE_AT_LEAST`] bytes, and the memory kept stays
+/// within a few percent of the value's size, however the body is chunked.
+#[derive(Default)]
+struct Pieces {
+    parts: Vec<Bytes>,
+    small: BytesMut,
+    len: usize,
+}
+
+/// Slices at least this long are shared with the chunk they came in rather than copied.
+const SHARE_AT_LEAST: usize = 4 * 1024;
+
+impl Pieces {
+    fn push(&mut self, bytes: Bytes) {
+        self.len += bytes.len();
+        if bytes.len() >= SHARE_AT_LEAST {
+            self.freeze_small();
+            self.parts.push(bytes);
+        } else {
+            self.small.extend_from_slice(&bytes);
+            if self.small.len() >= SHARE_AT_LEAST {
+                self.freeze_small();
+            }
+        }
+    }
+
+    fn freeze_small(&mut self) {
+        if !self.small.is_empty() {
+            self.parts.push(self.small.split().freeze());
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The kept bytes followed by `tail`, in one slice.
+    fn joined<'a>(&'a self, tail: &'a [u8]) -> Cow<'a, [u8]> {
+        if self.len == 0 {
+            return Cow::Borrowed(tail);
+        }
+        if tail.is_empty() && self.small.is_empty() && self.parts.len() == 1 {
+            return Cow::Borrowed(&self.parts[0]);
+        }
+        let mut all = Vec::with_capacity(self.len + tail.len());
+        for part in &self.parts {
+            all.extend_from_slice(part);
+        }
+        all.extend_from_slice(&self.small);
+        all.extend_from_slice(tail);
+        Cow::Owned(all)
+    }
+
+    fn clear(&mut self) {
+        self.parts = Vec::new();
+        self.small = BytesMut::new();
+        self.len = 0;
+    }
+}
+
+/// The deepest nesting scanned under a limit. A value that deep is over the limit already (each
+/// bracket is a byte), so this only bounds the bracket stack (`max / 8` bytes) while the rest of an
+/// over-limit value is skipped: deeper than this, the scanner skips to the end of the line instead.
+fn max_depth(limit: usize) -> usize {
+    limit.saturating_mul(4)
+}
+
 /// A stream of `T`s decoded from a JSON message stream.
 pub struct JsonStream<S, T> {
     inner: S,
-    buffer: BytesMut,
+    /// What is left of the latest chunk. Its bytes before the scanner's position were consumed by
+    /// the scanner and belong to the current value (the stream advances past everything else).
+    pending: Bytes,
+    /// The current value's bytes from earlier chunks (never more than `limit`).
+    buffer: Pieces,
+    scanner: Scanner,
+    /// The current value is over the limit (already reported): it is scanned, not kept.
+    skipping: bool,
+    /// The inner stream ended.
     done: bool,
-    failed: bool,
+    /// This stream ended.
+    finished: bool,
     limit: usize,
     _items: PhantomData<fn() -> T>,
 }
@@ -36,9 +138,12 @@ impl<S, T> JsonStream<S, T> {
     pub fn new(inner: S) -> Self {
         Self {
             inner,
-            buffer: BytesMut::new(),
+            pending: Bytes::new(),
+            buffer: Pieces::default(),
+            scanner: Scanner::new(max_depth(MAX_MESSAGE)),
+            skipping: false,
             done: false,
-            failed: false,
+            finished: false,
             limit: MAX_MESSAGE,
             _items: PhantomData,
         }
@@ -47,7 +152,110 @@ impl<S, T> JsonStream<S, T> {
     /// Sets the longest message accepted (default [`MAX_MESSAGE`]).
     pub fn with_limit(mut self, limit: usize) -> Self {
         self.limit = limit;
+        self.scanner.max_depth = max_depth(limit);
         self
+    }
+
+    /// Keeps `bytes` (a slice of the latest chunk) as part of the current value (the caller
+    /// checked the limit).
+    fn keep(&mut self, bytes: Bytes) {
+        self.buffer.push(bytes);
+    }
+
+    /// Forgets the current value's bytes.
+    fn release(&mut self) {
+        self.buffer.clear();
+    }
+
+    /// The current value (`tail` is its part in the latest chunk) is longer than the limit.
+    fn over_limit(&self, tail: &[u8]) -> bool {
+        self.buffer.len() + tail.len() > self.limit
+    }
+}
+
+impl<S, T: DeserializeOwned> JsonStream<S, T> {
+    /// Scans what is left of the latest chunk up to the next item: `None` when it is all scanned.
+    fn step(&mut self) -> Option<Result<T, StreamError>> {
+        while !self.pending.is_empty() {
+            match self.scanner.scan(&self.pending) {
+                Event::Begin(at) => self.pending.advance(at),
+                Event::End(at) => {
+                    let tail = self.pending.split_to(at);
+                    if let Some(item) = self.complete(&tail) {
+                        return Some(item);
+                    }
+                }
+                Event::Malformed { error_end, resume } => {
+                    let head = self.pending.slice(..error_end);
+                    self.pending.advance(resume);
+                    if let Some(error) = self.malformed(&head) {
+                        return Some(Err(error));
+                    }
+                }
+                Event::More => {
+                    let tail = std::mem::take(&mut self.pending);
+                    if self.scanner.in_value() && !self.skipping {
+                        if self.over_limit(&tail) {
+                            self.skipping = true;
+                            self.release();
+                            return Some(Err(StreamError::TooLong { limit: self.limit }));
+                        }
+                        self.keep(tail);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The current value ended; `tail` is its part in the latest chunk.
+    fn complete(&mut self, tail: &Bytes) -> Option<Result<T, StreamError>> {
+        if std::mem::take(&mut self.skipping) {
+            return None;
+        }
+        if self.over_limit(tail) {
+            self.release();
+            return Some(Err(StreamError::TooLong { limit: self.limit }));
+        }
+        let rs = self.scanner.rs_inside;
+        let item = decode(&self.buffer.joined(tail), rs);
+        self.release();
+        Some(item)
+    }
+
+    /// The scanner found the current value malformed; `head` is its part in the latest chunk, up
+    /// to the byte that shows it.
+    fn malformed(&mut self, head: &Bytes) -> Option<StreamError> {
+        if std::mem::take(&mut self.skipping) {
+            return None;
+        }
+        if self.over_limit(head) {
+            self.release();
+            return Some(StreamError::TooLong { limit: self.limit });
+        }
+        let rs = self.scanner.rs_inside;
+        let error = syntax_error(&self.buffer.joined(head), rs);
+        self.release();
+        Some(error)
+    }
+
+    /// The body ended (everything was scanned).
+    fn finish(&mut self) -> Option<Result<T, StreamError>> {
+        self.finished = true;
+        let skipping = std::mem::take(&mut self.skipping);
+        let item = match self.scanner.state {
+            State::Between | State::Resync => None,
+            _ if skipping => None,
+            // A number or literal ends with the body.
+            State::TopScalar => Some(decode(&self.buffer.joined(&[]), false)),
+            _ => Some(Err(StreamError::Json {
+                message: "the stream ended inside a message".into(),
+                snippet: snippet(&self.buffer.joined(&[])),
+            })),
+        };
+        self.scanner.state = State::Between;
+        self.release();
+        item
     }
 }
 
@@ -63,43 +271,26 @@ struct ErrorDetail {
     message: Option<String>,
 }
 
-/// The next complete value in `buffer`: `Ok(None)` when more bytes are needed.
-fn next_value<T: DeserializeOwned>(buffer: &mut BytesMut) -> Result<Option<T>, StreamError> {
-    let mut values = serde_json::Deserializer::from_slice(buffer).into_iter::<Box<RawValue>>();
-    let raw = match values.next() {
-        None => {
-            // Only whitespace.
-            buffer.clear();
-            return Ok(None);
-        }
-        Some(Err(e)) if e.is_eof() => return Ok(None),
-        Some(Err(e)) => {
-            // Skip the bad line, so later messages still decode.
-            let start = buffer
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(buffer.len());
-            buffer.advance(start);
-            let end = buffer
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(buffer.len(), |i| i + 1);
-            let snippet = snippet(&buffer[..end]).trim_end().to_string();
-            buffer.advance(end);
-            return Err(StreamError::Json {
-                message: e.to_string(),
-                snippet,
-            });
-        }
-        Some(Ok(raw)) => {
-            let used = values.byte_offset();
-            buffer.advance(used);
-            raw
-        }
-    };
-    let text = raw.get();
-    if text.contains("\"error") {
-        let probe: ErrorProbe = serde_json::from_str(text).unwrap_or(ErrorProbe {
+/// `bytes` with the RS bytes it holds as whitespace turned into newlines, for serde_json.
+fn without_rs(bytes: &[u8], rs_inside: bool) -> Cow<'_, [u8]> {
+    if !rs_inside {
+        return Cow::Borrowed(bytes);
+    }
+    Cow::Owned(
+        bytes
+            .iter()
+            .map(|&b| if b == RS { b'\n' } else { b })
+            .collect(),
+    )
+}
+
+/// Decodes one complete value: the daemon's error when it carries one, else a `T`.
+fn decode<T: DeserializeOwned>(bytes: &[u8], rs_inside: bool) -> Result<T, StreamError> {
+    let bytes = without_rs(bytes, rs_inside);
+    // `"error` anywhere (`"error"` or `"errorDetail"`): a vectorised search, not a byte loop.
+    let mentions_error = memchr::memmem::find(&bytes, b"\"error").is_some();
+    if mentions_error {
+        let probe: ErrorProbe = serde_json::from_slice(&bytes).unwrap_or(ErrorProbe {
             error: None,
             error_detail: None,
         });
@@ -108,12 +299,27 @@ fn next_value<T: DeserializeOwned>(buffer: &mut BytesMut) -> Result<Option<T>, S
             return Err(StreamError::Daemon { message });
         }
     }
-    serde_json::from_str(text)
-        .map(Some)
-        .map_err(|e| StreamError::Json {
-            message: e.to_string(),
-            snippet: snippet(text.as_bytes()),
-        })
+    serde_json::from_slice(&bytes).map_err(|e| StreamError::Json {
+        message: e.to_string(),
+        snippet: snippet(&bytes),
+    })
+}
+
+/// The error for a value the scanner found malformed at its last byte, in serde_json's words.
+fn syntax_error(bytes: &[u8], rs_inside: bool) -> StreamError {
+    let bytes = without_rs(bytes, rs_inside);
+    let message = match serde_json::from_slice::<IgnoredAny>(&bytes) {
+        Err(e) if !e.is_eof() => e.to_string(),
+        _ => format!(
+            "unexpected byte {:?} at byte {}",
+            bytes.last().map_or('?', |&b| char::from(b)),
+            bytes.len()
+        ),
+    };
+    StreamError::Json {
+        message,
+        snippet: snippet(&bytes).trim_end().to_string(),
+    }
 }
 
 impl<S, T> Stream for JsonStream<S, T>
@@ -126,40 +332,20 @@ where
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if this.failed {
+            if this.finished {
                 return Poll::Ready(None);
             }
-            match next_value::<T>(&mut this.buffer) {
-                Ok(Some(value)) => return Poll::Ready(Some(Ok(value))),
-                Err(e) => return Poll::Ready(Some(Err(e))),
-                Ok(None) => {}
+            if let Some(item) = this.step() {
+                return Poll::Ready(Some(item));
             }
+            // Every byte received is scanned.
             if this.done {
-                if this.buffer.iter().all(u8::is_ascii_whitespace) {
-                    return Poll::Ready(None);
-                }
-                this.failed = true;
-                return Poll::Ready(Some(Err(StreamError::Json {
-                    message: "the stream ended inside a message".into(),
-                    snippet: snippet(&this.buffer),
-                })));
+                return Poll::Ready(this.finish());
             }
             match ready!(Pin::new(&mut this.inner).poll_next(cx)) {
-                Some(Ok(chunk)) => {
-                    if this.buffer.len() + chunk.len() > this.limit {
-                        this.failed = true;
-                        return Poll::Ready(Some(Err(StreamError::TooLong { limit: this.limit })));
-                    }
-                    let start = this.buffer.len();
-                    this.buffer.extend_from_slice(&chunk);
-                    for b in &mut this.buffer[start..] {
-                        if *b == RS {
-                            *b = b'\n';
-                        }
-                    }
-                }
+                Some(Ok(chunk)) => this.pending = chunk,
                 Some(Err(e)) => {
-                    this.failed = true;
+                    this.finished = true;
                     return Poll::Ready(Some(Err(e)));
                 }
                 None => this.done = true,
@@ -168,26 +354,353 @@ where
     }
 }
 
+/// Whitespace between tokens (RS too, as `application/json-seq` puts it before each value).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | RS)
+}
+
+/// A byte that ends a number or literal (without being part of it).
+fn ends_scalar(b: u8) -> bool {
+    is_space(b) || matches!(b, b'{' | b'}' | b'[' | b']' | b'"' | b',' | b':')
+}
+
+/// Where the scanner is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Between values, skipping whitespace.
+    Between,
+    /// After a malformed value: skipping to the end of the line.
+    Resync,
+    /// At the first byte of a top-level value (not consumed yet).
+    Start,
+    /// In a top-level number or literal: it ends before a delimiter, or with the body.
+    TopScalar,
+    /// In a string (an object's key when `key`), just after a backslash when `escape`.
+    Str { key: bool, escape: bool },
+    /// In a number or literal inside an object or array.
+    Scalar,
+    /// Inside an object or array, between tokens.
+    Expect(Expect),
+}
+
+/// What may come next inside an object or array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// After `{`: a key or `}`.
+    FirstKey,
+    /// After `,` in an object: a key.
+    Key,
+    /// After a key: `:`.
+    Colon,
+    /// After `[`: a value or `]`.
+    FirstValue,
+    /// After `:`, or `,` in an array: a value.
+    Value,
+    /// After a value: `,` or the closing bracket.
+    Next,
+}
+
+/// What [`Scanner::scan`] found; offsets are into the bytes it was given.
+#[derive(Debug, PartialEq, Eq)]
+enum Event {
+    /// It consumed every byte.
+    More,
+    /// A value starts at this offset (the bytes before it are whitespace).
+    Begin(usize),
+    /// The current value ends just before this offset.
+    End(usize),
+    /// The current value is malformed, as the byte just before `error_end` shows; the scanner
+    /// goes on at `resume` (`error_end`, or the bad byte itself when it starts a new line).
+    Malformed { error_end: usize, resume: usize },
+}
+
+/// Finds where top-level JSON values end, looking at each byte once, across chunks.
+#[derive(Debug)]
+struct Scanner {
+    state: State,
+    /// The kinds of the open objects and arrays, one bit each (set: object), `depth` of them.
+    kinds: Vec<u64>,
+    depth: usize,
+    /// More open brackets than this is malformed (it bounds `kinds` while a value is skipped).
+    max_depth: usize,
+    /// A newline passed since the current value's last token.
+    new_line: bool,
+    /// The current value holds an RS as whitespace.
+    rs_inside: bool,
+}
+
+impl Scanner {
+    fn new(max_depth: usize) -> Self {
+        Self {
+            state: State::Between,
+            kinds: Vec::new(),
+            depth: 0,
+            max_depth,
+            new_line: false,
+            rs_inside: false,
+        }
+    }
+
+    /// Inside a value (its bytes are to be kept).
+    fn in_value(&self) -> bool {
+        !matches!(self.state, State::Between | State::Resync)
+    }
+
+    /// Scans `bytes`, which follow the bytes scanned before, up to the next event.
+    fn scan(&mut self, bytes: &[u8]) -> Event {
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.state {
+                State::Between => {
+                    return match bytes[i..].iter().position(|&b| !is_space(b)) {
+                        Some(k) => {
+                            self.state = State::Start;
+                            self.new_line = false;
+                            self.rs_inside = false;
+                            Event::Begin(i + k)
+                        }
+                        None => Event::More,
+                    };
+                }
+                State::Resync => match bytes[i..].iter().position(|&b| b == b'\n' || b == RS) {
+                    Some(k) => {
+                        i += k + 1;
+                        self.state = State::Between;
+                    }
+                    None => return Event::More,
+                },
+                State::Start => {
+                    let b = bytes[i];
+                    i += 1;
+                    self.state = match b {
+                        b'{' | b'[' => self.open(b == b'{'),
+                        b'"' => State::Str {
+                            key: false,
+                            escape: false,
+                        },
+                        // A value of its own, which serde_json will reject.
+                        b'}' | b']' | b',' | b':' => {
+                            self.state = State::Between;
+                            return Event::End(i);
+                        }
+                        _ => State::TopScalar,
+                    };
+                }
+                State::TopScalar => {
+                    return match bytes[i..].iter().position(|&b| ends_scalar(b)) {
+                        Some(k) => {
+                            self.state = State::Between;
+                            Event::End(i + k)
+                        }
+                        None => Event::More,
+                    };
+                }
+                State::Scalar => match bytes[i..].iter().position(|&b| ends_scalar(b)) {
+                    // The delimiter is scanned again, as what follows the value.
+                    Some(k) => {
+                        i += k;
+                        self.state = State::Expect(Expect::Next);
+                    }
+                    None => return Event::More,
+                },
+                State::Str { key, escape: true } => {
+                    let b = bytes[i];
+                    i += 1;
+                    if b < 0x20 {
+                        return self.malformed(i, b, false);
+                    }
+                    self.state = State::Str { key, escape: false };
+                }
+                State::Str { key, escape: false } => {
+                    let Some(k) = find_in_string(&bytes[i..]) else {
+                        return Event::More;
+                    };
+                    let b = bytes[i + k];
+                    i += k + 1;
+                    match b {
+                        b'"' if self.depth == 0 => {
+                            self.state = State::Between;
+                            return Event::End(i);
+                        }
+                        b'"' if key => self.state = State::Expect(Expect::Colon),
+                        b'"' => self.state = State::Expect(Expect::Next),
+                        b'\\' => self.state = State::Str { key, escape: true },
+                        // A control character: never valid in a string.
+                        _ => return self.malformed(i, b, false),
+                    }
+                }
+                State::Expect(expect) => {
+                    let b = bytes[i];
+                    i += 1;
+                    if is_space(b) {
+                        self.new_line |= b == b'\n' || b == RS;
+                        self.rs_inside |= b == RS;
+                        continue;
+                    }
+                    let after_new_line = std::mem::take(&mut self.new_line);
+                    self.state = match (expect, b) {
+                        (Expect::FirstKey | Expect::Key, b'"') => State::Str {
+                            key: true,
+                            escape: false,
+                        },
+                        (Expect::Colon, b':') => State::Expect(Expect::Value),
+                        (Expect::FirstValue | Expect::Value, b'{' | b'[') => {
+                            if self.depth >= self.max_depth {
+                                return self.malformed(i, b, after_new_line);
+                            }
+                            self.open(b == b'{')
+                        }
+                        (Expect::FirstValue | Expect::Value, b'"') => State::Str {
+                            key: false,
+                            escape: false,
+                        },
+                        (
+                            Expect::FirstValue | Expect::Value,
+                            b'-' | b'0'..=b'9' | b't' | b'f' | b'n',
+                        ) => State::Scalar,
+                        (Expect::Next, b',') if self.in_object() => State::Expect(Expect::Key),
+                        (Expect::Next, b',') => State::Expect(Expect::Value),
+                        (Expect::FirstKey, b'}') | (Expect::FirstValue, b']') => self.close(),
+                        (Expect::Next, b'}') if self.in_object() => self.close(),
+                        (Expect::Next, b']') if !self.in_object() => self.close(),
+                        _ => return self.malformed(i, b, after_new_line),
+                    };
+                    if self.state == State::Between {
+                        return Event::End(i);
+                    }
+                }
+            }
+        }
+        Event::More
+    }
+
+    /// Opens an object or an array.
+    fn open(&mut self, object: bool) -> State {
+        let (word, bit) = (self.depth / 64, self.depth % 64);
+        if word == self.kinds.len() {
+            self.kinds.push(0);
+        }
+        if object {
+            self.kinds[word] |= 1 << bit;
+        } else {
+            self.kinds[word] &= !(1 << bit);
+        }
+        self.depth += 1;
+        State::Expect(if object {
+            Expect::FirstKey
+        } else {
+            Expect::FirstValue
+        })
+    }
+
+    /// The innermost open bracket is an object's.
+    fn in_object(&self) -> bool {
+        let d = self.depth - 1;
+        (self.kinds[d / 64] >> (d % 64)) & 1 == 1
+    }
+
+    /// Closes the innermost object or array: `Between` when that ends the value.
+    fn close(&mut self) -> State {
+        self.depth -= 1;
+        if self.depth == 0 {
+            self.shrink();
+            State::Between
+        } else {
+            State::Expect(Expect::Next)
+        }
+    }
+
+    /// The current value is malformed at `bad`, just before `error_end`.
+    fn malformed(&mut self, error_end: usize, bad: u8, after_new_line: bool) -> Event {
+        self.depth = 0;
+        self.shrink();
+        let resume = if after_new_line {
+            // The line before was cut short: this byte may start the next value.
+            self.state = State::Between;
+            error_end - 1
+        } else {
+            self.state = if bad == b'\n' || bad == RS {
+                State::Between
+            } else {
+                State::Resync
+            };
+            error_end
+        };
+        Event::Malformed { error_end, resume }
+    }
+
+    /// Frees a bracket stack that a deeply nested value grew.
+    fn shrink(&mut self) {
+        if self.kinds.len() > 64 {
+            self.kinds = Vec::new();
+        }
+    }
+}
+
+/// The first byte in a string's content that needs a look: a quote, a backslash, a control
+/// character. Strings are most of a message's bytes, so both steps are vectorised: `memchr3`
+/// finds the first quote, backslash or newline, then one branch-free pass over the bytes before
+/// it checks for any other control character (rare: only in a malformed message).
+fn find_in_string(bytes: &[u8]) -> Option<usize> {
+    let stop = memchr::memchr3(b'"', b'\\', b'\n', bytes);
+    let before = &bytes[..stop.unwrap_or(bytes.len())];
+    let has_control = before.iter().fold(false, |any, &b| any | (b < 0x20));
+    if has_control {
+        before.iter().position(|&b| b < 0x20)
+    } else {
+        stop
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(serde::Deserialize, Debug, PartialEq)]
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use std::time::{Duration, Instant};
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    #[derive(serde::Deserialize, Debug, Clone, PartialEq)]
     struct Progress {
         status: String,
         id: Option<String>,
     }
 
-    fn decode(chunks: &[&[u8]]) -> Vec<Result<Progress, String>> {
+    fn decode_as<T: DeserializeOwned>(chunks: &[&[u8]], limit: usize) -> Vec<Result<T, String>> {
         let chunks: Vec<Result<Bytes, StreamError>> = chunks
             .iter()
             .map(|c| Ok(Bytes::copy_from_slice(c)))
             .collect();
-        let stream = JsonStream::<_, Progress>::new(futures_util::stream::iter(chunks));
+        let stream = JsonStream::<_, T>::new(futures_util::stream::iter(chunks)).with_limit(limit);
         block_on(futures_util::StreamExt::collect::<Vec<_>>(stream))
             .into_iter()
             .map(|r| r.map_err(|e| e.to_string()))
             .collect()
+    }
+
+    fn decode(chunks: &[&[u8]]) -> Vec<Result<Progress, String>> {
+        decode_as(chunks, MAX_MESSAGE)
+    }
+
+    /// Decodes `body` whole, cut in two at every place, and byte by byte: the same items each time.
+    fn decode_every_split<T>(body: &[u8], limit: usize) -> Vec<Result<T, String>>
+    where
+        T: DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let whole = decode_as::<T>(&[body], limit);
+        for cut in 0..=body.len() {
+            assert_eq!(
+                decode_as::<T>(&[&body[..cut], &body[cut..]], limit),
+                whole,
+                "cut at {cut}"
+            );
+        }
+        let bytewise: Vec<&[u8]> = body.chunks(1).collect();
+        assert_eq!(decode_as::<T>(&bytewise, limit), whole, "byte by byte");
+        whole
     }
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -202,6 +715,10 @@ mod tests {
             status: status.into(),
             id: id.map(Into::into),
         })
+    }
+
+    fn is_err_with(item: &Result<impl std::fmt::Debug, String>, text: &str) -> bool {
+        item.as_ref().is_err_and(|e| e.contains(text))
     }
 
     #[test]
@@ -226,6 +743,66 @@ mod tests {
             decode(&[b"\x1e{\"status\":\"a\"}\n\x1e{\"status\":\"b\"}\n"]),
             vec![ok("a", None), ok("b", None)]
         );
+        // Without newlines, and an RS inside a value (as whitespace), split anywhere.
+        let body = b"\x1e{\"status\":\"a\"}\x1e{\"status\":\x1e\"b\"}\x1e";
+        assert_eq!(
+            decode_every_split::<Progress>(body, MAX_MESSAGE),
+            vec![ok("a", None), ok("b", None)]
+        );
+    }
+
+    #[test]
+    fn values_back_to_back_without_newlines() {
+        let body = b"{\"status\":\"a\"}{\"status\":\"b\",\"id\":\"x\"}{\"status\":\"c\"}";
+        assert_eq!(
+            decode_every_split::<Progress>(body, MAX_MESSAGE),
+            vec![ok("a", None), ok("b", Some("x")), ok("c", None)]
+        );
+    }
+
+    #[test]
+    fn whitespace_between_values() {
+        let body =
+            b" \t\r\n{\"status\":\"a\"}  \n\n\t {\"status\" : \"b\" ,\n \"id\":\"c\"}\r\n  \n";
+        assert_eq!(
+            decode_every_split::<Progress>(body, MAX_MESSAGE),
+            vec![ok("a", None), ok("b", Some("c"))]
+        );
+        assert_eq!(decode(&[b" \n\r\n\t ", b"\n"]), vec![]);
+        assert_eq!(decode(&[]), vec![]);
+    }
+
+    #[test]
+    fn top_level_scalars_and_strings() {
+        let body = br#"1 -2.5e3 true false null "s" "a\"b\\" 7{"x":[1,{"y":null}]}[2,"]"]"q"8 9"#;
+        let expected: Vec<Result<Value, String>> = [
+            "1",
+            "-2.5e3",
+            "true",
+            "false",
+            "null",
+            r#""s""#,
+            r#""a\"b\\""#,
+            "7",
+            r#"{"x":[1,{"y":null}]}"#,
+            r#"[2,"]"]"#,
+            r#""q""#,
+            "8",
+            "9",
+        ]
+        .iter()
+        .map(|text| Ok(serde_json::from_str(text).unwrap()))
+        .collect();
+        assert_eq!(decode_every_split::<Value>(body, MAX_MESSAGE), expected);
+        // A number at the end of the body, and one before an RS.
+        assert_eq!(
+            decode_as::<Value>(&[b"4", b"2"], MAX_MESSAGE),
+            vec![Ok(Value::from(42))]
+        );
+        assert_eq!(
+            decode_as::<Value>(&[b"3\x1e4"], MAX_MESSAGE),
+            vec![Ok(Value::from(3)), Ok(Value::from(4))]
+        );
     }
 
     #[test]
@@ -243,6 +820,9 @@ mod tests {
             out,
             vec![Err("the daemon reported: only the short form".into())]
         );
+        // An empty error is no error.
+        let out = decode(&[b"{\"status\":\"fine\",\"error\":\"\"}"]);
+        assert_eq!(out, vec![ok("fine", None)]);
     }
 
     #[test]
@@ -268,6 +848,79 @@ mod tests {
     }
 
     #[test]
+    fn malformed_values_of_every_kind_are_skipped() {
+        // Balanced but invalid (serde_json rejects the whole value), a wrong type, a bad bracket,
+        // a control character in a string, a line cut short, garbage at the top level.
+        let body = concat!(
+            "{\"status\":\"a\"}\n",
+            "{\"status\":tru}\n",
+            "{\"status\":1}\n",
+            "{\"status\":\"x\"] junk {\"status\":\"lost\"}\n",
+            "{\"status\":\"cut\n",
+            "{\"status\":\"b\",\"id\"\n",
+            "{\"status\":\"c\"}\n",
+            "} @@ {\"status\":\"d\"}"
+        );
+        let out = decode_every_split::<Progress>(body.as_bytes(), MAX_MESSAGE);
+        let summary: Vec<String> = out
+            .iter()
+            .map(|r| match r {
+                Ok(p) => format!("ok {}", p.status),
+                Err(e) => e.clone(),
+            })
+            .collect();
+        assert_eq!(out.len(), 10, "{summary:#?}");
+        assert_eq!(out[0], ok("a", None));
+        assert!(is_err_with(&out[1], "expected ident"), "{summary:#?}");
+        assert!(
+            is_err_with(&out[2], "invalid type: integer"),
+            "{summary:#?}"
+        );
+        assert!(is_err_with(&out[3], "expected `,` or `}`"), "{summary:#?}");
+        assert!(is_err_with(&out[4], "control character"), "{summary:#?}");
+        assert!(is_err_with(&out[5], "expected `:`"), "{summary:#?}");
+        assert_eq!(out[6], ok("c", None));
+        assert!(is_err_with(&out[7], "expected value"), "{summary:#?}");
+        assert!(is_err_with(&out[8], "expected value"), "{summary:#?}");
+        assert_eq!(out[9], ok("d", None));
+    }
+
+    #[test]
+    fn a_truncated_last_value_is_an_error() {
+        for body in [
+            &b"{\"status\":\"a\"}\n{\"status\":"[..],
+            b"{\"status\":\"a\"}\n{\"status\":\"ab",
+            b"{\"status\":\"a\"}\n[1,2",
+            b"{\"status\":\"a\"}\n\"abc\\",
+        ] {
+            let out = decode_every_split::<Progress>(body, MAX_MESSAGE);
+            assert_eq!(out.len(), 2, "{out:?}");
+            assert_eq!(out[0], ok("a", None));
+            assert!(is_err_with(&out[1], "ended inside a message"), "{out:?}");
+        }
+    }
+
+    #[test]
+    fn the_stream_ends_after_an_error_from_the_body() {
+        let chunks: Vec<Result<Bytes, StreamError>> = vec![
+            Ok(Bytes::from_static(b"{\"status\":\"a\"}\n{\"sta")),
+            Err(StreamError::Connection {
+                reason: "reset".into(),
+            }),
+            Ok(Bytes::from_static(b"tus\":\"b\"}\n")),
+        ];
+        let stream = JsonStream::<_, Progress>::new(futures_util::stream::iter(chunks));
+        let out: Vec<_> = block_on(futures_util::StreamExt::collect::<Vec<_>>(stream))
+            .into_iter()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(
+            out,
+            vec![ok("a", None), Err("the stream broke off: reset".into())]
+        );
+    }
+
+    #[test]
     fn a_huge_message_is_refused_not_buffered() {
         let chunks: Vec<Result<Bytes, StreamError>> = vec![
             Ok(Bytes::from(vec![b' '; 10])),
@@ -284,5 +937,294 @@ mod tests {
                 .to_string()
                 .contains("longer than 64 bytes")
         );
+    }
+
+    #[test]
+    fn an_over_limit_value_is_refused_then_skipped() {
+        // Over the limit in a string, in nesting, and as a scalar; each time the next value decodes.
+        let long_string = format!("{{\"status\":\"{}\"}}", "x".repeat(100));
+        let deep = format!("{}{}", "[".repeat(70), "]".repeat(70));
+        let body = format!(
+            "{long_string}\n{{\"status\":\"a\"}}{deep}{{\"status\":\"b\"}}\n{} {{\"status\":\"c\"}}",
+            "1".repeat(80)
+        );
+        let out = decode_every_split::<Progress>(body.as_bytes(), 64);
+        let too_long = Err("a JSON message is longer than 64 bytes".to_string());
+        assert_eq!(
+            out,
+            vec![
+                too_long.clone(),
+                ok("a", None),
+                too_long.clone(),
+                ok("b", None),
+                too_long,
+                ok("c", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_buffer_never_grows_past_the_limit() {
+        let limit = 1000;
+        let body = format!(
+            "{{\"status\":\"{}\"}}\n{{\"status\":\"{}\"}}\n",
+            "y".repeat(limit - 20),
+            "x".repeat(3 * limit)
+        );
+        for size in [1, 7, 100, 999, 1000, 5000] {
+            let chunks: Vec<Result<Bytes, StreamError>> = body
+                .as_bytes()
+                .chunks(size)
+                .map(|c| Ok(Bytes::copy_from_slice(c)))
+                .collect();
+            let mut stream = JsonStream::<_, Progress>::new(futures_util::stream::iter(chunks))
+                .with_limit(limit);
+            let mut cx = Context::from_waker(std::task::Waker::noop());
+            let mut out = Vec::new();
+            loop {
+                match Pin::new(&mut stream).poll_next(&mut cx) {
+                    Poll::Ready(Some(item)) => out.push(item.map(|p| p.status.len())),
+                    Poll::Ready(None) => break,
+                    Poll::Pending => unreachable!("the body is all there"),
+                }
+                assert!(stream.buffer.len() <= limit, "chunks of {size}");
+            }
+            assert_eq!(
+                out,
+                vec![Ok(limit - 20), Err(StreamError::TooLong { limit })],
+                "chunks of {size}"
+            );
+        }
+    }
+
+    /// A body that starts `prefix` then sends `chunk` forever, counting the chunks taken.
+    fn endless(
+        prefix: &'static [u8],
+        chunk: Bytes,
+        taken: Rc<Cell<usize>>,
+    ) -> impl Stream<Item = Result<Bytes, StreamError>> + Unpin {
+        let body = std::iter::once(Bytes::from_static(prefix))
+            .chain(std::iter::repeat(chunk))
+            .inspect(move |_| taken.set(taken.get() + 1))
+            .map(Ok);
+        futures_util::stream::iter(body)
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_when_it_crosses_the_limit() {
+        let taken = Rc::new(Cell::new(0));
+        let limit = 1 << 20;
+        let body = endless(
+            b"{\"status\":\"",
+            Bytes::from(vec![b'x'; 1024]),
+            taken.clone(),
+        );
+        let mut stream = JsonStream::<_, Progress>::new(body).with_limit(limit);
+        let first = block_on(futures_util::StreamExt::next(&mut stream));
+        assert_eq!(first, Some(Err(StreamError::TooLong { limit })));
+        // The prefix and just enough chunks to pass the limit: the error comes with the bytes
+        // that cross it, not at the end of the line.
+        assert_eq!(taken.get(), 1 + limit / 1024);
+        assert!(stream.buffer.len() <= limit);
+    }
+
+    fn big_message(len: usize) -> Bytes {
+        let mut body = Vec::with_capacity(len + 16);
+        body.extend_from_slice(b"{\"status\":\"");
+        body.resize(len + 11, b'x');
+        body.extend_from_slice(b"\"}\n");
+        Bytes::from(body)
+    }
+
+    /// Decodes `body` in chunks of `size`: the length of each item's `status`.
+    fn decode_chunked(body: &Bytes, size: usize, limit: usize) -> Vec<Result<usize, StreamError>> {
+        let chunks = (0..body.len())
+            .step_by(size)
+            .map(|start| Ok(body.slice(start..body.len().min(start + size))));
+        let stream =
+            JsonStream::<_, Progress>::new(futures_util::stream::iter(chunks)).with_limit(limit);
+        block_on(futures_util::StreamExt::collect::<Vec<_>>(stream))
+            .into_iter()
+            .map(|r| r.map(|p| p.status.len()))
+            .collect()
+    }
+
+    #[test]
+    fn a_16_mib_message_decodes_in_1_kib_and_64_kib_chunks() {
+        let len = 16 << 20;
+        let body = big_message(len);
+        for size in [1024, 64 * 1024, body.len()] {
+            assert_eq!(
+                decode_chunked(&body, size, 32 << 20),
+                vec![Ok(len)],
+                "chunks of {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_1_mib_message_decodes_in_1_byte_chunks() {
+        let len = 1 << 20;
+        let body = big_message(len);
+        assert_eq!(decode_chunked(&body, 1, MAX_MESSAGE), vec![Ok(len)]);
+    }
+
+    /// Run with `cargo test --release -- --ignored --nocapture timing_report`.
+    #[test]
+    #[ignore = "a measurement, not a check: run it in release mode"]
+    fn timing_report() {
+        fn best(runs: usize, mut f: impl FnMut()) -> Duration {
+            (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    f();
+                    start.elapsed()
+                })
+                .min()
+                .unwrap()
+        }
+        let len = 16 << 20;
+        let body = big_message(len);
+        let limit = 32 << 20;
+        let whole = best(5, || {
+            assert_eq!(decode_chunked(&body, body.len(), limit), [Ok(len)])
+        });
+        println!("16 MiB message, whole:          {whole:>10.1?}");
+        for size in [64 * 1024, 1024, 1] {
+            let runs = if size == 1 { 1 } else { 5 };
+            let took = best(runs, || {
+                assert_eq!(decode_chunked(&body, size, limit), [Ok(len)]);
+            });
+            println!(
+                "16 MiB message, {size:>5}-byte chunks: {took:>10.1?} ({:.2}x whole)",
+                took.as_secs_f64() / whole.as_secs_f64()
+            );
+        }
+        // What 16 Mi one-byte chunks cost before any decoding: making and polling them.
+        let feeding = best(1, || {
+            let chunks = (0..body.len()).map(|i| Ok::<_, StreamError>(body.slice(i..i + 1)));
+            let stream = futures_util::stream::iter(chunks);
+            assert_eq!(block_on(futures_util::StreamExt::count(stream)), body.len());
+        });
+        println!("  (producing and polling the 1-byte chunks alone: {feeding:.1?})");
+
+        let taken = Rc::new(Cell::new(0));
+        let body = endless(
+            b"{\"status\":\"",
+            Bytes::from(vec![b'x'; 1024]),
+            taken.clone(),
+        );
+        let mut stream = JsonStream::<_, Progress>::new(body);
+        let start = Instant::now();
+        let first = block_on(futures_util::StreamExt::next(&mut stream));
+        let took = start.elapsed();
+        assert_eq!(
+            first,
+            Some(Err(StreamError::TooLong { limit: MAX_MESSAGE }))
+        );
+        println!(
+            "endless line in 1 KiB chunks: refused after {} chunks ({} bytes) in {took:.1?}",
+            taken.get(),
+            taken.get() * 1024
+        );
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+            "[\\x00-\\x7f]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                // Keys never named `error`: such objects are the daemon's errors.
+                prop::collection::vec(("k[\\x00-\\x7f]{0,4}|k.{0,3}", inner), 0..6)
+                    .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// `body` cut at `cuts` (indexes into its length).
+    fn split<'a>(body: &'a [u8], cuts: &[prop::sample::Index]) -> Vec<&'a [u8]> {
+        let mut at: Vec<usize> = cuts.iter().map(|c| c.index(body.len() + 1)).collect();
+        at.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        for end in at.into_iter().chain([body.len()]) {
+            chunks.push(&body[start..end]);
+            start = end;
+        }
+        chunks
+    }
+
+    const SEPARATORS: [&str; 7] = ["\n", " ", "\r\n", "\x1e", "\n\x1e", "\t\n ", ""];
+
+    fn jsonish_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let fragment = prop_oneof![
+            3 => prop::sample::select(
+                b"{}[]\":,\\ \n\r\t\x1e0123456789-.eEtrufalsn".to_vec()
+            )
+            .prop_map(|b| vec![b]),
+            1 => any::<u8>().prop_map(|b| vec![b]),
+            1 => prop::sample::select(vec![
+                &b"{\"status\":\"a\"}"[..],
+                b"{\"error\":\"e\"}",
+                b"[1,{\"a\":[]}]",
+                b"\"s\\\"\"",
+                b"true",
+                b"-1.5e3",
+                b"\\u00e9",
+            ])
+            .prop_map(<[u8]>::to_vec),
+        ];
+        prop::collection::vec(fragment, 0..80).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn valid_values_decode_the_same_in_any_split(
+            values in prop::collection::vec((json_value(), any::<bool>()), 1..6),
+            separators in prop::collection::vec(0..SEPARATORS.len(), 6),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
+            let mut body = String::new();
+            let mut expected = Vec::new();
+            for (i, (value, pretty)) in values.iter().enumerate() {
+                let text = if *pretty {
+                    serde_json::to_string_pretty(value).unwrap()
+                } else {
+                    serde_json::to_string(value).unwrap()
+                };
+                expected.push(Ok::<Value, String>(serde_json::from_str(&text).unwrap()));
+                body.push_str(&text);
+                // Nothing between two numbers or literals would make them one token.
+                let scalar = |v: &Value| matches!(v, Value::Null | Value::Bool(_) | Value::Number(_));
+                let separator = match SEPARATORS[separators[i]] {
+                    "" if scalar(value) && values.get(i + 1).is_some_and(|(v, _)| scalar(v)) => "\n",
+                    s => s,
+                };
+                body.push_str(separator);
+            }
+            let body = body.as_bytes();
+            prop_assert_eq!(&decode_as::<Value>(&[body], MAX_MESSAGE), &expected);
+            prop_assert_eq!(&decode_as::<Value>(&split(body, &cuts), MAX_MESSAGE), &expected);
+        }
+
+        #[test]
+        fn any_bytes_in_any_split_give_the_same_items_and_never_panic(
+            body in jsonish_bytes(),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
+            limit in prop_oneof![Just(4usize), Just(16), Just(MAX_MESSAGE)],
+        ) {
+            let whole = decode_as::<Value>(&[&body], limit);
+            prop_assert_eq!(decode_as::<Value>(&split(&body, &cuts), limit), whole.clone());
+            let bytewise: Vec<&[u8]> = body.chunks(1).collect();
+            prop_assert_eq!(decode_as::<Value>(&bytewise, limit), whole);
+        }
     }
 }

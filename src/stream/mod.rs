@@ -17,7 +17,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 pub use body::{BodyStream, ByteStreamExt};
 pub use demux::{Demuxer, Framing, LogOutput, LogStream, StdStream};
 pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
-pub use json::JsonStream;
+pub use json::{JsonStream, MAX_MESSAGE};
 pub use progress::{Progress, ProgressDetail};
 
 use crate::error::{Error, StreamError};

@@ -30,6 +30,8 @@ cargo xtask <command>
   bench instructions         client instructions per /_ping under callgrind (needs valgrind)
   bench logs                 16 MiB, 256 MiB, 1 GiB of container output: ours vs bollard vs
                              docker logs, on current-thread and multi-threaded runtimes
+  bench json                 the JSON message decoder: a 16 MiB message whole vs in 64 KiB, 1 KiB,
+                             1-byte chunks; an endless line refused at the cap
   bench demux                the demultiplexer over 1 GiB of in-memory frames, and served
                              over a socket to this crate and bollard
 ";
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         ["bench", "instructions"] => xtask::bench::instructions(&root),
         ["bench", "logs"] => xtask::bench::logs(&root),
         ["bench", "demux"] => xtask::bench::demux(&root),
+        ["bench", "json"] => xtask::bench::json(&root),
         ["busybox", rest @ ..] => busybox(&root, rest),
         ["coverage"] => xtask::coverage::coverage(&root, true),
         ["coverage", "--no-run"] => xtask::coverage::coverage(&root, false),
