@@ -12,87 +12,11 @@
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use globset::GlobMatcher;
 
 use crate::error::{ConfigError, Error};
 
-/// `.dockerignore` rules: patterns (Go `filepath.Match` syntax plus `**`), later rules win, a `!`
-/// rule re-includes, and a rule matching a directory excludes what is under it.
-#[derive(Debug, Clone, Default)]
-pub struct DockerIgnore {
-    rules: Vec<(GlobMatcher, bool)>,
-}
-
-impl DockerIgnore {
-    /// Parses the text of a `.dockerignore` file.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let mut rules = Vec::new();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (exception, pattern) = match line.strip_prefix('!') {
-                Some(rest) => (true, rest.trim()),
-                None => (false, line),
-            };
-            let pattern = clean(pattern);
-            if pattern.is_empty() {
-                continue;
-            }
-            let glob = globset::GlobBuilder::new(&pattern)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|e| format!("invalid .dockerignore pattern {line:?}: {e}"))?;
-            rules.push((glob.compile_matcher(), exception));
-        }
-        Ok(Self { rules })
-    }
-
-    /// Whether `path` (relative, `/`-separated) is left out of the context.
-    pub fn excludes(&self, path: &str) -> bool {
-        let mut excluded = false;
-        for (rule, exception) in &self.rules {
-            // A rule matches the path itself or one of its parent directories.
-            let matches = ancestors(path).any(|p| rule.is_match(p));
-            if matches {
-                excluded = !exception;
-            }
-        }
-        excluded
-    }
-
-    /// Whether some exception rule could re-include something under directory `dir`, so the walk
-    /// must go into it even though `dir` itself is excluded.
-    fn may_reinclude_under(&self, dir: &str) -> bool {
-        self.rules.iter().any(|(rule, exception)| {
-            *exception && rule.glob().glob().starts_with(&format!("{dir}/"))
-        }) || self
-            .rules
-            .iter()
-            .any(|(rule, exception)| *exception && rule.glob().glob().contains("**"))
-    }
-}
-
-/// `./a//b/` → `a/b`, and a leading `/` goes (patterns are relative to the context).
-fn clean(pattern: &str) -> String {
-    let parts: Vec<&str> = pattern
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    parts.join("/")
-}
-
-/// `a/b/c`, `a/b`, `a`.
-fn ancestors(path: &str) -> impl Iterator<Item = &str> {
-    let mut next = Some(path);
-    std::iter::from_fn(move || {
-        let current = next?;
-        next = current.rfind('/').map(|i| &current[..i]);
-        Some(current)
-    })
-}
+mod ignore;
+pub use ignore::DockerIgnore;
 
 /// A build context being streamed: pass it to `image_build().body(...)`.
 pub struct BuildContext {
@@ -198,62 +122,4 @@ fn write_tar(dir: &Path, ignore: &DockerIgnore, writer: ChannelWriter) -> std::i
         .into_inner()
         .map_err(|e| e.into_error())?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rules(text: &str) -> DockerIgnore {
-        DockerIgnore::parse(text).unwrap()
-    }
-
-    #[test]
-    fn patterns_exceptions_and_parents() {
-        let ignore = rules("# comment\n*.key\nlogs\n!logs/keep.log\n/build/\n**/*.tmp\n");
-        assert!(ignore.excludes("secret.key"));
-        assert!(
-            !ignore.excludes("sub/secret.key"),
-            "* does not cross directories"
-        );
-        assert!(ignore.excludes("logs"));
-        assert!(
-            ignore.excludes("logs/a.log"),
-            "a matched directory excludes its content"
-        );
-        assert!(
-            !ignore.excludes("logs/keep.log"),
-            "a later ! rule re-includes"
-        );
-        assert!(
-            ignore.excludes("build/out.bin"),
-            "leading and trailing / are cleaned"
-        );
-        assert!(
-            ignore.excludes("x.tmp") && ignore.excludes("a/b/c.tmp"),
-            "** spans directories"
-        );
-        assert!(!ignore.excludes("keep.txt"));
-    }
-
-    #[test]
-    fn the_last_matching_rule_wins() {
-        let ignore = rules("*.md\n!README.md\nREADME.md\n");
-        assert!(ignore.excludes("README.md"));
-        assert!(ignore.excludes("CHANGES.md"));
-    }
-
-    #[test]
-    fn a_bad_pattern_says_which() {
-        let err = DockerIgnore::parse("ok\n[unclosed\n").unwrap_err();
-        assert!(err.contains("[unclosed"), "{err}");
-    }
-
-    #[test]
-    fn ancestors_from_the_path_up() {
-        assert_eq!(
-            ancestors("a/b/c").collect::<Vec<_>>(),
-            ["a/b/c", "a/b", "a"]
-        );
-    }
 }

@@ -118,7 +118,13 @@ fn blame(version: &str, doc: &Value, whole: &str) -> Vec<String> {
 fn one_line(s: &str) -> String {
     let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.len() > 300 {
-        format!("{}…", &line[..line.floor_char_boundary(300)])
+        // The last character boundary at or before byte 300 (`floor_char_boundary` is newer
+        // than this crate's minimum Rust).
+        let end = (0..=300)
+            .rev()
+            .find(|&i| line.is_char_boundary(i))
+            .unwrap_or(0);
+        format!("{}…", &line[..end])
     } else {
         line
     }
