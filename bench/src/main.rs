@@ -77,9 +77,8 @@ async fn run(args: Vec<String>) {
     if args.len() == 2 && args[1] == "json" {
         return json_chunking().await;
     }
-    if args.len() == 3 && args[1] == "json-profile" {
-        // One chunk size only, 50 rounds: for `perf record`.
-        return json_profile(args[2].parse().unwrap()).await;
+    if args.len() >= 3 && args[1] == "json-case" {
+        return json_case(&args[2..]).await;
     }
     if args.len() == 4 && args[1] == "logs" {
         return logs(&args[2], &args[3]).await;
@@ -237,91 +236,104 @@ fn demux_in_memory() {
 }
 
 /// `json`: the JSON message decoder's cost against how a message is chunked: one 16 MiB message
-/// decoded whole (one chunk) and in 64 KiB, 1 KiB and 1-byte chunks, and the time an endless
-/// line (no newline, no end) takes to be refused at the 16 MiB cap in 1 KiB chunks; median of 5.
+/// parsed by serde_json alone, decoded from one chunk and from 64 KiB, 1 KiB and 1-byte chunks,
+/// and the time an endless line (no newline, no end) takes to be refused at the 16 MiB cap in
+/// 1 KiB chunks. Each case runs in a process of its own (`json-case`), so that one case's
+/// allocations do not shape the next one's; median of 15 rounds each.
 async fn json_chunking() {
-    use docker_engine_client::stream::{BodyStream, JsonStream, MAX_MESSAGE};
-    use futures_util::StreamExt;
-    let filler = MAX_MESSAGE - 64;
-    let message = Bytes::from(format!("{{\"status\":\"{}\"}}\n", "x".repeat(filler)));
-    fn chunked(bytes: &Bytes, size: usize) -> BodyStream {
-        let chunks: Vec<_> = (0..bytes.len())
-            .step_by(size)
-            .map(|i| Ok(bytes.slice(i..(i + size).min(bytes.len()))))
-            .collect();
-        Box::pin(futures_util::stream::iter(chunks))
-    }
-    let mut times = Vec::new();
-    for _ in 0..5 {
-        let start = Instant::now();
-        let value: serde_json::Value = serde_json::from_slice(&message).unwrap();
-        times.push(start.elapsed().as_secs_f64() * 1e3);
-        std::hint::black_box(value);
-    }
-    let parse = median(times);
+    let exe = std::env::current_exe().unwrap();
+    let case = |args: &[&str]| -> f64 {
+        let out = std::process::Command::new(&exe)
+            .arg("json-case")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    };
+    let parse = case(&["parse"]);
     println!("json 16 MiB message, serde_json::from_slice alone: {parse:.1} ms");
-    let mut whole = 0.0;
+    let whole = case(&["chunks", "0"]);
+    println!(
+        "json 16 MiB message, decoded from one chunk: {whole:.1} ms ({:.2}× from_slice)",
+        whole / parse
+    );
     for (label, size) in [
-        ("whole (one chunk)", message.len()),
-        ("64 KiB chunks", 64 * 1024),
-        ("1 KiB chunks", 1024),
-        ("1-byte chunks", 1),
+        ("64 KiB chunks", "65536"),
+        ("1 KiB chunks", "1024"),
+        ("1-byte chunks", "1"),
     ] {
-        let mut times = Vec::new();
-        for _ in 0..5 {
-            let body = chunked(&message, size);
-            let start = Instant::now();
-            let mut stream = JsonStream::<_, serde_json::Value>::new(body);
-            let value = stream.next().await.unwrap().unwrap();
-            times.push(start.elapsed().as_secs_f64() * 1e3);
-            std::hint::black_box(value);
-        }
-        let ms = median(times);
-        if whole == 0.0 {
-            whole = ms;
-        }
+        let ms = case(&["chunks", size]);
         println!(
             "json 16 MiB message, {label}: {ms:.1} ms ({:.2}× one chunk, {:.2}× from_slice)",
             ms / whole,
             ms / parse
         );
     }
-    let mut times = Vec::new();
-    for _ in 0..5 {
-        let chunk = Bytes::from(vec![b'x'; 1024]);
-        let mut first = true;
-        let endless: BodyStream = Box::pin(futures_util::stream::repeat_with(move || {
-            if std::mem::take(&mut first) {
-                Ok(Bytes::from_static(b"{\"status\":\""))
-            } else {
-                Ok(chunk.clone())
-            }
-        }));
-        let start = Instant::now();
-        let mut stream = JsonStream::<_, serde_json::Value>::new(endless);
-        let item = stream.next().await.unwrap();
-        assert!(item.is_err(), "an endless line is refused");
-        times.push(start.elapsed().as_secs_f64() * 1e3);
-    }
-    println!(
-        "json endless line in 1 KiB chunks: refused at the 16 MiB cap after {:.1} ms",
-        median(times)
-    );
+    let endless = case(&["endless"]);
+    println!("json endless line in 1 KiB chunks: refused at the 16 MiB cap after {endless:.1} ms");
 }
 
-async fn json_profile(size: usize) {
+/// One case of `json`, in its own process: prints the median milliseconds of 15 rounds.
+async fn json_case(args: &[String]) {
     use docker_engine_client::stream::{BodyStream, JsonStream, MAX_MESSAGE};
     use futures_util::StreamExt;
-    let message = Bytes::from(format!("{{\"status\":\"{}\"}}\n", "x".repeat(MAX_MESSAGE - 64)));
-    for _ in 0..50 {
-        let chunks: Vec<_> = (0..message.len())
-            .step_by(size)
-            .map(|i| Ok(message.slice(i..(i + size).min(message.len()))))
-            .collect();
-        let body: BodyStream = Box::pin(futures_util::stream::iter(chunks));
-        let mut stream = JsonStream::<_, serde_json::Value>::new(body);
-        std::hint::black_box(stream.next().await.unwrap().unwrap());
+    let message = Bytes::from(format!(
+        "{{\"status\":\"{}\"}}\n",
+        "x".repeat(MAX_MESSAGE - 64)
+    ));
+    let mut times = Vec::new();
+    for _ in 0..15 {
+        let ms = match args {
+            [case] if case == "parse" => {
+                let start = Instant::now();
+                let value: serde_json::Value = serde_json::from_slice(&message).unwrap();
+                let ms = start.elapsed().as_secs_f64() * 1e3;
+                std::hint::black_box(value);
+                ms
+            }
+            [case, size] if case == "chunks" => {
+                let size = match size.parse().unwrap() {
+                    0 => message.len(),
+                    n => n,
+                };
+                let chunks: Vec<_> = (0..message.len())
+                    .step_by(size)
+                    .map(|i| Ok(message.slice(i..(i + size).min(message.len()))))
+                    .collect();
+                let body: BodyStream = Box::pin(futures_util::stream::iter(chunks));
+                let start = Instant::now();
+                let mut stream = JsonStream::<_, serde_json::Value>::new(body);
+                let value = stream.next().await.unwrap().unwrap();
+                let ms = start.elapsed().as_secs_f64() * 1e3;
+                std::hint::black_box(value);
+                ms
+            }
+            [case] if case == "endless" => {
+                let chunk = Bytes::from(vec![b'x'; 1024]);
+                let mut first = true;
+                let endless: BodyStream = Box::pin(futures_util::stream::repeat_with(move || {
+                    if std::mem::take(&mut first) {
+                        Ok(Bytes::from_static(b"{\"status\":\""))
+                    } else {
+                        Ok(chunk.clone())
+                    }
+                }));
+                let start = Instant::now();
+                let mut stream = JsonStream::<_, serde_json::Value>::new(endless);
+                let item = stream.next().await.unwrap();
+                assert!(item.is_err(), "an endless line is refused");
+                start.elapsed().as_secs_f64() * 1e3
+            }
+            _ => panic!("json-case parse | chunks SIZE | endless"),
+        };
+        times.push(ms);
     }
+    println!("{}", median(times));
 }
 
 /// Whole stdcopy frames (4 KiB to 1 MiB payloads, alternating stdout and stderr), about `len`
