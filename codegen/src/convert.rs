@@ -8,6 +8,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::Error;
+use crate::tree::{
+    JSON, OCTET_STREAM, X_CONTENT_TYPE, binary_schema, is_error_status, operations_mut,
+};
 
 /// A conversion pass: a name (for error messages) and the edit it makes.
 pub struct Pass {
@@ -60,58 +63,6 @@ pub fn swagger_to_openapi(version: &str, doc: &mut Value) -> Result<(), Error> {
     }
     Ok(())
 }
-
-/// Media type progenitor treats as a raw byte body (request) or byte stream (response).
-pub const OCTET_STREAM: &str = "application/octet-stream";
-const JSON: &str = "application/json";
-/// Vendor extension recording a request body's real media type when it is not one progenitor
-/// knows (Docker's `application/x-tar`); the generated request hook puts it back on the wire.
-pub const X_CONTENT_TYPE: &str = "x-docker-content-type";
-
-/// The schema progenitor expects for a raw byte body or stream.
-pub fn binary_schema() -> Value {
-    json!({ "type": "string", "format": "binary" })
-}
-
-/// Iterates over every operation of a (Swagger or OpenAPI) document as `(path, method, op)`.
-pub fn operations_mut(
-    doc: &mut Value,
-) -> impl Iterator<Item = (String, String, &mut Map<String, Value>)> {
-    doc.get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .into_iter()
-        .flat_map(|paths| paths.iter_mut())
-        .flat_map(|(path, item)| {
-            item.as_object_mut()
-                .into_iter()
-                .flat_map(|item| item.iter_mut())
-                .filter(|(method, _)| HTTP_METHODS.contains(&method.as_str()))
-                .filter_map(move |(method, op)| {
-                    op.as_object_mut()
-                        .map(|op| (path.clone(), method.clone(), op))
-                })
-        })
-}
-
-/// Iterates over every operation of a document, read-only: `(path, method, op)`.
-pub fn operations(doc: &Value) -> impl Iterator<Item = (&str, &str, &Map<String, Value>)> {
-    doc.get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.iter())
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .into_iter()
-                .flat_map(|item| item.iter())
-                .filter(|(method, _)| HTTP_METHODS.contains(&method.as_str()))
-                .filter_map(move |(method, op)| {
-                    op.as_object()
-                        .map(|op| (path.as_str(), method.as_str(), op))
-                })
-        })
-}
-
-const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
 
 /// `definitions` → `components.schemas`.
 fn definitions_to_components(doc: &mut Value) -> Result<(), String> {
@@ -347,7 +298,7 @@ fn responses(doc: &mut Value) -> Result<(), String> {
             let Some(schema) = response.remove("schema") else {
                 continue;
             };
-            let is_error = code == "default" || code.starts_with(['4', '5']);
+            let is_error = is_error_status(code);
             let json_ok = produces.iter().any(|p| p == JSON) || produces.is_empty();
             let binary = schema.get("format") == Some(&json!("binary"));
             let content = if is_error || (json_ok && !binary) {

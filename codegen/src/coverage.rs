@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use crate::policy::Notes;
+use crate::tree::{is_path, method_name, module_items, operation_id, operations, type_name};
 
 /// What the (converted) spec contains.
 #[derive(Debug, Default)]
@@ -21,16 +21,16 @@ pub struct Expected {
 impl Expected {
     /// Reads operation ids and definition names from an OpenAPI tree.
     pub fn of(doc: &Value) -> Self {
-        let operations = crate::convert::operations(doc)
-            .filter_map(|(_, _, op)| op.get("operationId").and_then(Value::as_str))
-            .map(|id| id.to_snake_case())
+        let operations = operations(doc)
+            .filter_map(|(_, _, op)| operation_id(op))
+            .map(method_name)
             .collect();
         let definitions = doc
             .pointer("/components/schemas")
             .and_then(Value::as_object)
             .into_iter()
             .flat_map(|s| s.keys())
-            .map(|name| name.to_upper_camel_case())
+            .map(|name| type_name(name))
             .collect();
         Self {
             operations,
@@ -123,7 +123,7 @@ fn client_methods(file: &syn::File) -> BTreeSet<String> {
             syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
             _ => None,
         })
-        .filter(|imp| matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")))
+        .filter(|imp| is_path(&imp.self_ty, "Client"))
         .flat_map(|imp| imp.items.iter())
         .filter_map(|it| match it {
             syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
@@ -133,10 +133,7 @@ fn client_methods(file: &syn::File) -> BTreeSet<String> {
 }
 
 fn type_names(file: &syn::File) -> BTreeSet<String> {
-    let Some(types) = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(types) = module_items(file, "types") else {
         return BTreeSet::new();
     };
     types

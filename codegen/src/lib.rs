@@ -5,7 +5,8 @@
 //! [`load`] (YAML → JSON tree) → [`convert`] (Swagger 2.0 → OpenAPI 3.0 passes) → [`fixes`]
 //! (named corrections of upstream mistakes) → [`policy`] (streams, nulls, success kinds) →
 //! [`generate`] (progenitor, with its panics caught and attributed) → [`postprocess`] (syn passes
-//! on the generated code) → [`coverage`] (what made it into the code, for `spec check`).
+//! on the generated code) → [`coverage`] (what made it into the code, for `spec check`). The
+//! accessors of the JSON and syn trees that several stages read are in [`tree`].
 //!
 //! It is a library so that `build.rs` and `cargo xtask spec check` run the same code.
 
@@ -17,6 +18,7 @@ pub mod load;
 pub mod policy;
 pub mod postprocess;
 pub mod specs;
+pub mod tree;
 
 pub use coverage::Report;
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::convert::{binary_schema, operations_mut};
+use crate::tree::{JSON, OCTET_STREAM, binary_schema, is_error_status, operations_mut};
 
 /// Operations whose success body is a stream of bytes: progress JSON lines, multiplexed or raw
 /// container output, tar archives. The spec types them as nothing (`()` would drop the body and,
@@ -95,12 +95,8 @@ fn streaming_responses(doc: &mut Value, notes: &mut Notes) {
             let media = response
                 .get("content")
                 .and_then(Value::as_object)
-                .and_then(|c| {
-                    c.keys()
-                        .find(|k| !k.starts_with("application/json"))
-                        .cloned()
-                })
-                .unwrap_or_else(|| "application/octet-stream".to_string());
+                .and_then(|c| c.keys().find(|k| !k.starts_with(JSON)).cloned())
+                .unwrap_or_else(|| OCTET_STREAM.to_string());
             response.insert(
                 "content".into(),
                 json!({ media: { "schema": binary_schema() } }),
@@ -122,7 +118,7 @@ fn head_errors_without_body(doc: &mut Value) {
             continue;
         };
         for (code, response) in responses.iter_mut() {
-            if (code == "default" || code.starts_with(['4', '5']))
+            if is_error_status(code)
                 && let Some(response) = response.as_object_mut()
             {
                 response.remove("content");

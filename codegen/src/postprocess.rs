@@ -41,7 +41,10 @@ use serde_json::Value;
 use syn::visit_mut::VisitMut;
 
 use crate::Error;
-use crate::convert::{X_CONTENT_TYPE, operations};
+use crate::tree::{
+    X_CONTENT_TYPE, builder_name, derives, is_call_to, is_path, method_name, module_items_mut,
+    operation_id, operations, remove_derive,
+};
 
 /// Runs every pass; `doc` is the OpenAPI tree the tokens were generated from.
 pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File, Error> {
@@ -75,7 +78,7 @@ pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File,
 /// Rewrites the builders' `x_registry_auth` and `x_registry_config` setters to take the crate's
 /// credential types; returns how many were rewritten.
 pub fn registry_credentials(file: &mut syn::File) -> usize {
-    let Some(builders) = module_items(file, "builder") else {
+    let Some(builders) = module_items_mut(file, "builder") else {
         return 0;
     };
     let mut rewritten = 0;
@@ -126,7 +129,7 @@ const CREDENTIAL_FIELDS: [&str; 2] = ["x_registry_auth", "x_registry_config"];
 /// and the module lists them in `CREDENTIAL_BUILDERS` (so a test can walk every one); returns how
 /// many builders were changed.
 pub fn redact_credentials(file: &mut syn::File) -> usize {
-    let Some(builders) = module_items(file, "builder") else {
+    let Some(builders) = module_items_mut(file, "builder") else {
         return 0;
     };
     let mut impls = Vec::new();
@@ -147,16 +150,7 @@ pub fn redact_credentials(file: &mut syn::File) -> usize {
         {
             continue;
         }
-        for attr in &mut s.attrs {
-            if attr.path().is_ident("derive")
-                && let Ok(list) = attr.parse_args_with(
-                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                )
-            {
-                let kept: Vec<&syn::Path> = list.iter().filter(|p| !p.is_ident("Debug")).collect();
-                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-            }
-        }
+        remove_derive(&mut s.attrs, "Debug");
         let name = &s.ident;
         let generics = &s.generics;
         let shown = field_names.iter().map(|f| {
@@ -208,7 +202,7 @@ pub fn bounded_errors(file: &mut syn::File) -> usize {
             syn::visit_mut::visit_expr_mut(self, expr);
         }
     }
-    let Some(builders) = module_items(file, "builder") else {
+    let Some(builders) = module_items_mut(file, "builder") else {
         return 0;
     };
     let mut pass = Bounded(0);
@@ -216,13 +210,6 @@ pub fn bounded_errors(file: &mut syn::File) -> usize {
         pass.visit_item_mut(item);
     }
     pass.0
-}
-
-/// Whether `func` is the path `segments` (`Error::ErrorResponse`).
-fn is_call_to(func: &syn::Expr, segments: &[&str]) -> bool {
-    matches!(func, syn::Expr::Path(p)
-        if p.path.segments.len() == segments.len()
-            && p.path.segments.iter().zip(segments).all(|(s, want)| s.ident == want))
 }
 
 /// Replaces the body of `Client::new` so it uses `crate::transport::default_client()`.
@@ -251,7 +238,7 @@ pub fn client_new(file: &mut syn::File) {
 /// body types.
 pub fn drop_type_builders(file: &mut syn::File) {
     let mut with_default = std::collections::BTreeSet::new();
-    if let Some(types) = module_items(file, "types") {
+    if let Some(types) = module_items_mut(file, "types") {
         types.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
         for item in types.iter_mut() {
             if let syn::Item::Impl(imp) = item
@@ -295,7 +282,7 @@ pub fn drop_type_builders(file: &mut syn::File) {
             syn::visit_mut::visit_path_mut(self, path);
         }
     }
-    let Some(builders) = module_items(file, "builder") else {
+    let Some(builders) = module_items_mut(file, "builder") else {
         return;
     };
     for item in builders.iter_mut() {
@@ -399,7 +386,7 @@ fn fence_as_text(doc: &str) -> String {
 
 /// Wraps every operation builder's `send` so that it returns `crate::Error`.
 pub fn typed_errors(file: &mut syn::File) {
-    let Some(builders) = module_items(file, "builder") else {
+    let Some(builders) = module_items_mut(file, "builder") else {
         return;
     };
     for item in builders.iter_mut() {
@@ -413,7 +400,7 @@ pub fn typed_errors(file: &mut syn::File) {
         let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
             continue;
         };
-        let operation = heck::ToSnakeCase::to_snake_case(name.as_str());
+        let operation = method_name(&name);
         let mut wrapper = None;
         for it in imp.items.iter_mut() {
             let syn::ImplItem::Fn(f) = it else { continue };
@@ -498,7 +485,7 @@ pub fn lean_requests(file: &mut syn::File) {
             syn::visit_mut::visit_expr_call_mut(self, call);
         }
     }
-    if let Some(builders) = module_items(file, "builder") {
+    if let Some(builders) = module_items_mut(file, "builder") {
         for item in builders.iter_mut() {
             Lean.visit_item_mut(item);
         }
@@ -514,18 +501,14 @@ fn optional_raw_body_builders(doc: &Value) -> std::collections::BTreeSet<String>
                 .is_some()
                 && body.and_then(|b| b.get("required")) != Some(&Value::Bool(true))
         })
-        .filter_map(|(_, _, op)| {
-            op.get("operationId")?
-                .as_str()
-                .map(heck::ToUpperCamelCase::to_upper_camel_case)
-        })
+        .filter_map(|(_, _, op)| operation_id(op).map(builder_name))
         .collect()
 }
 
 /// Optional raw bodies start out empty instead of "not initialized".
 pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) {
     let optional = optional_raw_body_builders(doc);
-    let Some(builders) = module_items(file, "builder") else {
+    let Some(builders) = module_items_mut(file, "builder") else {
         return;
     };
     struct Empty;
@@ -594,30 +577,6 @@ fn body_type_of(imp: &syn::ItemImpl) -> Option<String> {
     })
 }
 
-fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("derive")
-            && a.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-            )
-            .is_ok_and(|list| {
-                list.iter()
-                    .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
-            })
-    })
-}
-
-fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {
-    file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
-}
-
-fn is_path(ty: &syn::Type, name: &str) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.is_ident(name))
-}
-
 /// Adds an `Other(String)` variant to every string enum in `mod types`.
 ///
 /// A string enum is one whose variants are all unit variants; the new variant is
@@ -625,10 +584,7 @@ fn is_path(ty: &syn::Type, name: &str) -> bool {
 /// kept as it came. `Copy` goes (a `String` is not `Copy`); `Display` and `FromStr` learn the new
 /// variant, so `FromStr` no longer fails.
 pub fn open_enums(file: &mut syn::File) -> usize {
-    let Some(types) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(types) = module_items_mut(file, "types") else {
         return 0;
     };
     let opened: Vec<syn::Ident> = types
@@ -674,17 +630,7 @@ fn is_string_enum(e: &syn::ItemEnum) -> bool {
 }
 
 fn open_enum(e: &mut syn::ItemEnum) {
-    for attr in &mut e.attrs {
-        if !attr.path().is_ident("derive") {
-            continue;
-        }
-        if let Ok(list) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) {
-            let kept = list.into_iter().filter(|p| !p.is_ident("Copy"));
-            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-        }
-    }
+    remove_derive(&mut e.attrs, "Copy");
     e.variants.push(syn::parse_quote! {
         /// A value this API version's spec does not list (a newer daemon, another engine), kept
         /// as it came.
@@ -728,8 +674,8 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
     let mut media: Vec<(String, String)> = operations(doc)
         .filter_map(|(_, _, op)| {
             let media = op.get(X_CONTENT_TYPE)?.as_str()?.to_string();
-            let id = op.get("operationId")?.as_str()?;
-            Some((heck::ToSnakeCase::to_snake_case(id), media))
+            let id = operation_id(op)?;
+            Some((method_name(id), media))
         })
         .collect();
     media.sort();
