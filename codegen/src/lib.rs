@@ -4,19 +4,20 @@
 //! The pipeline, each step its own module:
 //! [`load`] (YAML → JSON tree) → [`convert`] (Swagger 2.0 → OpenAPI 3.0 passes) → [`fixes`]
 //! (named corrections of upstream mistakes) → [`policy`] (streams, nulls, success kinds) →
-//! [`generate`] (progenitor, with its panics caught and attributed) → [`postprocess`] (syn passes
-//! on the generated code) → [`coverage`] (what made it into the code, for `spec check`). The
-//! accessors of the JSON and syn trees that several stages read are in [`tree`].
+//! [`progenitor`] (runs progenitor, with its panics caught and attributed) → [`postprocess`]
+//! (syn passes on the generated code) → [`coverage`] (what made it into the code, for
+//! `spec check`). The accessors of the JSON and syn trees that several stages read are in
+//! [`tree`].
 //!
 //! It is a library so that `build.rs` and `cargo xtask spec check` run the same code.
 
 pub mod convert;
 pub mod coverage;
 pub mod fixes;
-pub mod generate;
 pub mod load;
 pub mod policy;
 pub mod postprocess;
+pub mod progenitor;
 pub mod specs;
 pub mod tree;
 
@@ -102,7 +103,7 @@ pub fn generate(version: &str, yaml: &str) -> Result<Generated, Error> {
     let fixes = fixes::apply_all(version, minor, &mut doc)?;
     let notes = policy::apply_all(&mut doc);
     let expected = coverage::Expected::of(&doc);
-    let tokens = generate::run_progenitor(version, &doc)?;
+    let tokens = progenitor::run(version, &doc)?;
     let file = postprocess::run(version, &doc, tokens)?;
     let report = coverage::Report::new(version, &expected, &file, fixes, notes);
     let code = prettyplease::unparse(&file);

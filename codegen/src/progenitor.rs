@@ -1,4 +1,6 @@
-//! Running progenitor, with its panics caught and blamed on the operation that caused them.
+//! Running progenitor (the generator proper), with its panics caught and blamed on the operation
+//! that caused them. The module is named after the tool it runs; the whole pipeline is
+//! [`crate::generate`].
 //!
 //! progenitor answers much of what it cannot handle with `todo!()`/`assert!`. A build script that
 //! dies with "not yet implemented" and no operation name is no help, so the whole document is
@@ -31,7 +33,7 @@ pub fn settings() -> GenerationSettings {
 }
 
 /// Parses the OpenAPI tree and generates the client's tokens.
-pub fn run_progenitor(version: &str, doc: &Value) -> Result<TokenStream, Error> {
+pub fn run(version: &str, doc: &Value) -> Result<TokenStream, Error> {
     let spec = parse(version, doc)?;
     match attempt(&spec) {
         Ok(tokens) => Ok(tokens),
@@ -147,7 +149,7 @@ mod tests {
                         "text/plain": {"schema": {"type": "string"}}}}}}
             }
         });
-        let err = run_progenitor("1.99", &doc).unwrap_err().to_string();
+        let err = run("1.99", &doc).unwrap_err().to_string();
         assert!(
             err.starts_with("v1.99: Bad (POST /bad): progenitor panicked"),
             "{err}"
