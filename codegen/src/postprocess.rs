@@ -101,7 +101,7 @@ pub fn registry_credentials(file: &mut syn::File) -> usize {
                 _ => continue,
             };
             // Optional headers are stored as `Ok(Some(..))`, required ones as `Ok(..)`.
-            let optional = quote!(#f).to_string().contains("map (Some)");
+            let optional = wraps_in_some(&f.block);
             let field = &f.sig.ident;
             let value: syn::Expr = if optional {
                 syn::parse_quote!(Some(value.header_value()))
@@ -119,6 +119,26 @@ pub fn registry_credentials(file: &mut syn::File) -> usize {
         }
     }
     rewritten
+}
+
+/// Whether a setter stores its value as `Some(..)`: progenitor's optional parameters are set with
+/// `value.try_into().map(Some)...`, required ones without the `.map(Some)`.
+fn wraps_in_some(block: &syn::Block) -> bool {
+    struct MapSome(bool);
+    impl<'ast> syn::visit::Visit<'ast> for MapSome {
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            if call.method == "map"
+                && call.args.len() == 1
+                && matches!(call.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("Some"))
+            {
+                self.0 = true;
+            }
+            syn::visit::visit_expr_method_call(self, call);
+        }
+    }
+    let mut found = MapSome(false);
+    syn::visit::Visit::visit_block(&mut found, block);
+    found.0
 }
 
 /// The headers that carry registry credentials, as progenitor names the builder fields.
@@ -438,29 +458,26 @@ pub fn lean_requests(file: &mut syn::File) {
     struct Lean;
     impl VisitMut for Lean {
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
-            block.stmts.retain(|stmt| {
-                let text = quote!(#stmt).to_string();
-                !(text.starts_with("header_map . append") && text.contains("\"api-version\""))
-            });
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| !is_api_version_header(stmt));
+            if block.stmts.len() < before {
+                // The block's `HeaderMap::with_capacity(n)`: one header fewer now.
+                for stmt in &mut block.stmts {
+                    if let Some(capacity) = header_map_capacity(stmt)
+                        && let syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Int(n),
+                            ..
+                        }) = capacity
+                        && let Ok(n) = n.base10_parse::<usize>()
+                    {
+                        let n = n.saturating_sub(1);
+                        *capacity = syn::parse_quote!(#n);
+                    }
+                }
+            }
             syn::visit_mut::visit_block_mut(self, block);
         }
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-            // `HeaderMap::with_capacity(n)`: one header fewer now.
-            if let syn::Expr::Path(p) = &*call.func
-                && p.path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "with_capacity")
-                && p.path.segments.iter().any(|s| s.ident == "HeaderMap")
-                && let Some(syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Int(n),
-                    ..
-                })) = call.args.first()
-                && let Ok(n) = n.base10_parse::<usize>()
-            {
-                let n = n.saturating_sub(1);
-                call.args = syn::parse_quote!(#n);
-            }
             if let syn::Expr::Path(p) = &mut *call.func {
                 let segments: Vec<String> = p
                     .path
@@ -489,6 +506,44 @@ pub fn lean_requests(file: &mut syn::File) {
         for item in builders.iter_mut() {
             Lean.visit_item_mut(item);
         }
+    }
+}
+
+/// Whether `stmt` is progenitor's
+/// `header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(..));`.
+fn is_api_version_header(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(append), _) = stmt else {
+        return false;
+    };
+    append.method == "append"
+        && matches!(&*append.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
+        && matches!(append.args.first(), Some(syn::Expr::Call(name))
+            if matches!(&*name.func, syn::Expr::Path(p)
+                if p.path.segments.last().is_some_and(|s| s.ident == "from_static"))
+            && matches!(name.args.first(), Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(header), ..
+            })) if header.value() == "api-version"))
+}
+
+/// The `n` of a `let .. = HeaderMap::with_capacity(n);` statement.
+fn header_map_capacity(stmt: &mut syn::Stmt) -> Option<&mut syn::Expr> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Expr::Call(call) = &mut *local.init.as_mut()?.expr else {
+        return None;
+    };
+    let syn::Expr::Path(p) = &*call.func else {
+        return None;
+    };
+    let segments = &p.path.segments;
+    let is_with_capacity = segments.len() >= 2
+        && segments[segments.len() - 1].ident == "with_capacity"
+        && segments[segments.len() - 2].ident == "HeaderMap";
+    if is_with_capacity && call.args.len() == 1 {
+        call.args.first_mut()
+    } else {
+        None
     }
 }
 
@@ -564,17 +619,51 @@ fn ok_type(output: &syn::ReturnType) -> Option<syn::Type> {
     }
 }
 
-/// The body type named by an operation builder's `body_map` method, if it has one.
+/// The body type named by an operation builder's `body_map` method, if it has one: the `X` of its
+/// `F: FnOnce(types::X) -> types::X` bound.
 fn body_type_of(imp: &syn::ItemImpl) -> Option<String> {
     imp.items.iter().find_map(|it| match it {
         syn::ImplItem::Fn(f) if f.sig.ident == "body_map" => {
-            let text = quote!(#f).to_string().replace(' ', "");
-            let start = text.find("FnOnce(types::")? + "FnOnce(types::".len();
-            let end = start + text[start..].find(')')?;
-            Some(text[start..end].to_string())
+            let generics = &f.sig.generics;
+            let param_bounds = generics.params.iter().flat_map(|p| match p {
+                syn::GenericParam::Type(t) => t.bounds.iter().collect(),
+                _ => Vec::new(),
+            });
+            let where_bounds = generics
+                .where_clause
+                .iter()
+                .flat_map(|w| w.predicates.iter())
+                .flat_map(|p| match p {
+                    syn::WherePredicate::Type(t) => t.bounds.iter().collect(),
+                    _ => Vec::new(),
+                });
+            param_bounds
+                .chain(where_bounds)
+                .find_map(fn_once_types_input)
         }
         _ => None,
     })
+}
+
+/// `X` of a `FnOnce(types::X) -> ..` bound.
+fn fn_once_types_input(bound: &syn::TypeParamBound) -> Option<String> {
+    let syn::TypeParamBound::Trait(t) = bound else {
+        return None;
+    };
+    let last = t.path.segments.last()?;
+    if last.ident != "FnOnce" {
+        return None;
+    }
+    let syn::PathArguments::Parenthesized(args) = &last.arguments else {
+        return None;
+    };
+    let syn::Type::Path(input) = &args.inputs.first()?.ty else {
+        return None;
+    };
+    match input.path.segments.iter().collect::<Vec<_>>().as_slice() {
+        [module, name] if module.ident == "types" => Some(name.ident.to_string()),
+        _ => None,
+    }
 }
 
 /// Adds an `Other(String)` variant to every string enum in `mod types`.
@@ -811,6 +900,53 @@ mod tests {
             code.contains("(\"image_build\", \"application/x-tar\")"),
             "{code}"
         );
+    }
+
+    #[test]
+    fn api_version_header_goes_and_responses_go_through_transport() {
+        let mut f = file(quote! {
+            pub mod builder {
+                impl<'a> ImagePush<'a> {
+                    async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                        header_map.append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(Client::api_version()),
+                        );
+                        header_map.append("X-Registry-Auth", value.to_string().try_into()?);
+                        ResponseValue::empty(response)
+                    }
+                }
+            }
+        });
+        lean_requests(&mut f);
+        let code = prettyplease::unparse(&f);
+        assert!(!code.contains("api-version"), "{code}");
+        assert!(code.contains("HeaderMap::with_capacity(1usize)"), "{code}");
+        assert!(
+            code.contains("header_map.append(\"X-Registry-Auth\""),
+            "other headers stay: {code}"
+        );
+        assert!(
+            code.contains("crate::transport::empty_response(response)"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn body_types_are_read_from_body_map() {
+        let imp: syn::ItemImpl = syn::parse_quote! {
+            impl<'a> ContainerCreate<'a> {
+                pub fn body_map<F>(mut self, f: F) -> Self
+                where
+                    F: std::ops::FnOnce(types::ContainerCreateBody) -> types::ContainerCreateBody,
+                {
+                    self.body = self.body.map(f);
+                    self
+                }
+            }
+        };
+        assert_eq!(body_type_of(&imp).as_deref(), Some("ContainerCreateBody"));
     }
 
     #[test]
