@@ -1,80 +1,100 @@
 //! Swagger 2.0 → OpenAPI 3.0, as a list of small named passes over a JSON tree.
 //!
 //! progenitor reads only OpenAPI 3.0.x, and Docker publishes Swagger 2.0. Each pass below does
-//! one part of the translation; [`PASSES`] runs them in order. They are mechanical: choices about
-//! what the generated client should *do* (streams, null handling, ...) live in `policy`, and
-//! corrections of upstream mistakes live in `fixes`.
+//! one part of the translation; [`PASSES`] lists them in the order they run, and each reports how
+//! many places it changed (one that changes nothing fails, see [`crate::pass`]). They are
+//! mechanical: choices about what the generated client should *do* (streams, null handling, ...)
+//! live in `policy`, and corrections of upstream mistakes live in `fixes`.
 
 use serde_json::{Map, Value, json};
 
 use crate::Error;
+use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 use crate::tree::{
     JSON, OCTET_STREAM, X_CONTENT_TYPE, binary_schema, is_error_status, operations_mut,
 };
 
-/// A conversion pass: a name (for error messages) and the edit it makes.
-pub struct Pass {
-    /// Short name, shown when the pass fails.
-    pub name: &'static str,
-    /// The edit.
-    pub run: fn(&mut Value) -> Result<(), String>,
-}
+/// A conversion pass: an edit of the tree that returns how many places it changed, or why it
+/// cannot translate the document.
+pub type ConvertPass = Pass<fn(&mut Value) -> Result<usize, String>>;
 
 /// The passes, in the order they run.
-pub const PASSES: &[Pass] = &[
+pub const PASSES: &[ConvertPass] = &[
     Pass {
         name: "definitions-to-components",
+        reason: "OpenAPI 3 keeps schemas under `components.schemas`, not `definitions`",
+        versions: Versions::Every,
         run: definitions_to_components,
     },
     Pass {
         name: "rewrite-refs",
+        reason: "references must follow the schemas to `#/components/schemas/`",
+        versions: Versions::Every,
         run: rewrite_refs,
     },
     Pass {
         name: "x-nullable",
+        reason: "Swagger's vendor `x-nullable` is OpenAPI 3's `nullable`, which typify reads",
+        versions: Versions::Every,
         run: x_nullable,
     },
     Pass {
         name: "parameters",
+        reason: "OpenAPI 3 parameters describe their value in a `schema`, and their array \
+                 encoding as style/explode rather than `collectionFormat`",
+        versions: Versions::Every,
         run: parameters,
     },
     Pass {
         name: "request-bodies",
+        reason: "OpenAPI 3 has `requestBody` (one media type, for progenitor) instead of an \
+                 `in: body` parameter",
+        versions: Versions::Every,
         run: request_bodies,
     },
     Pass {
         name: "responses",
+        reason: "OpenAPI 3 responses carry their schema per media type (`content`), and their \
+                 headers a `schema`",
+        versions: Versions::Every,
         run: responses,
     },
     Pass {
         name: "document-header",
+        reason: "an OpenAPI 3 document says `openapi: 3.0.3` and has `servers`; Swagger-only \
+                 keys go",
+        versions: Versions::Every,
         run: document_header,
     },
 ];
 
-/// Runs every pass on a Swagger 2.0 tree, leaving an OpenAPI 3.0 tree.
-pub fn swagger_to_openapi(version: &str, doc: &mut Value) -> Result<(), Error> {
-    for pass in PASSES {
+/// Runs every pass on a Swagger 2.0 tree, leaving an OpenAPI 3.0 tree; returns what each did.
+pub fn swagger_to_openapi(
+    version: &str,
+    minor: u32,
+    doc: &mut Value,
+) -> Result<Vec<Applied>, Error> {
+    run_table(Stage::Convert, version, minor, PASSES, |pass| {
         (pass.run)(doc).map_err(|message| Error::Convert {
             version: version.to_string(),
             pass: pass.name,
             message,
-        })?;
-    }
-    Ok(())
+        })
+    })
 }
 
 /// `definitions` → `components.schemas`.
-fn definitions_to_components(doc: &mut Value) -> Result<(), String> {
+fn definitions_to_components(doc: &mut Value) -> Result<usize, String> {
     let root = doc.as_object_mut().ok_or("document is not a mapping")?;
     let definitions = root.remove("definitions").unwrap_or_else(|| json!({}));
+    let moved = definitions.as_object().map_or(0, Map::len);
     root.insert("components".into(), json!({ "schemas": definitions }));
-    Ok(())
+    Ok(moved)
 }
 
 /// `#/definitions/X` → `#/components/schemas/X`, everywhere.
-fn rewrite_refs(doc: &mut Value) -> Result<(), String> {
-    fn walk(v: &mut Value) -> Result<(), String> {
+fn rewrite_refs(doc: &mut Value) -> Result<usize, String> {
+    fn walk(v: &mut Value, n: &mut usize) -> Result<(), String> {
         match v {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get_mut("$ref") {
@@ -82,32 +102,35 @@ fn rewrite_refs(doc: &mut Value) -> Result<(), String> {
                         .strip_prefix("#/definitions/")
                         .ok_or_else(|| format!("unsupported reference {r}"))?;
                     *r = format!("#/components/schemas/{name}");
+                    *n += 1;
                 }
-                map.values_mut().try_for_each(walk)
+                map.values_mut().try_for_each(|v| walk(v, n))
             }
-            Value::Array(items) => items.iter_mut().try_for_each(walk),
+            Value::Array(items) => items.iter_mut().try_for_each(|v| walk(v, n)),
             _ => Ok(()),
         }
     }
-    walk(doc)
+    let mut n = 0;
+    walk(doc, &mut n)?;
+    Ok(n)
 }
 
 /// Swagger's vendor `x-nullable: true` → OpenAPI's `nullable: true`.
-fn x_nullable(doc: &mut Value) -> Result<(), String> {
-    fn walk(v: &mut Value) {
+fn x_nullable(doc: &mut Value) -> Result<usize, String> {
+    fn walk(v: &mut Value) -> usize {
         match v {
             Value::Object(map) => {
-                if map.remove("x-nullable") == Some(Value::Bool(true)) {
+                let removed = map.remove("x-nullable");
+                if removed == Some(Value::Bool(true)) {
                     map.insert("nullable".into(), Value::Bool(true));
                 }
-                map.values_mut().for_each(walk);
+                usize::from(removed.is_some()) + map.values_mut().map(walk).sum::<usize>()
             }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
+            Value::Array(items) => items.iter_mut().map(walk).sum(),
+            _ => 0,
         }
     }
-    walk(doc);
-    Ok(())
+    Ok(walk(doc))
 }
 
 /// Keys of a Swagger 2.0 non-body parameter that describe its value; OpenAPI 3 moves them
@@ -141,7 +164,8 @@ fn take_schema_keys(map: &mut Map<String, Value>) -> Map<String, Value> {
 }
 
 /// Non-body parameters: value keys move into `schema`; `collectionFormat` becomes style/explode.
-fn parameters(doc: &mut Value) -> Result<(), String> {
+fn parameters(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
     for (path, method, op) in operations_mut(doc) {
         let Some(Value::Array(params)) = op.get_mut("parameters") else {
             continue;
@@ -187,9 +211,10 @@ fn parameters(doc: &mut Value) -> Result<(), String> {
                 param.insert("required".into(), json!(true));
             }
             param.insert("schema".into(), Value::Object(schema));
+            n += 1;
         }
     }
-    Ok(())
+    Ok(n)
 }
 
 /// Whether a Swagger body/response schema is a plain string (a byte body or stream).
@@ -224,7 +249,8 @@ fn doc_media_types(doc: &Value, key: &str) -> Vec<String> {
 /// archives, image tarballs), sent as `application/octet-stream` by progenitor; when the spec names
 /// `application/x-tar`, that type is kept in [`X_CONTENT_TYPE`] for the request hook. Everything
 /// else is JSON.
-fn request_bodies(doc: &mut Value) -> Result<(), String> {
+fn request_bodies(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
     let doc_consumes = doc_media_types(doc, "consumes");
     for (path, method, op) in operations_mut(doc) {
         let consumes = media_types(op, "consumes", &doc_consumes);
@@ -264,8 +290,9 @@ fn request_bodies(doc: &mut Value) -> Result<(), String> {
         };
         request_body.insert("content".into(), content);
         op.insert("requestBody".into(), Value::Object(request_body));
+        n += 1;
     }
-    Ok(())
+    Ok(n)
 }
 
 /// Responses: `schema` + `produces` → `content`; headers get a `schema`.
@@ -273,7 +300,8 @@ fn request_bodies(doc: &mut Value) -> Result<(), String> {
 /// Error responses (status ≥ 400 and `default`) are always JSON: the daemon writes its errors as
 /// `{"message": ...}` whatever the operation produces. A success response is JSON when the
 /// operation produces JSON and its schema is not binary; otherwise it is a raw byte stream.
-fn responses(doc: &mut Value) -> Result<(), String> {
+fn responses(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
     let doc_produces = doc_media_types(doc, "produces");
     for (path, method, op) in operations_mut(doc) {
         let produces = media_types(op, "produces", &doc_produces);
@@ -293,6 +321,7 @@ fn responses(doc: &mut Value) -> Result<(), String> {
                         .ok_or("response header is not a mapping")?;
                     let schema = take_schema_keys(header);
                     header.insert("schema".into(), Value::Object(schema));
+                    n += 1;
                 }
             }
             let Some(schema) = response.remove("schema") else {
@@ -311,13 +340,14 @@ fn responses(doc: &mut Value) -> Result<(), String> {
                 json!({ media: { "schema": binary_schema() } })
             };
             response.insert("content".into(), content);
+            n += 1;
         }
     }
-    Ok(())
+    Ok(n)
 }
 
 /// `swagger: "2.0"` → `openapi: "3.0.3"`; `basePath` → `servers`; Swagger-only keys go.
-fn document_header(doc: &mut Value) -> Result<(), String> {
+fn document_header(doc: &mut Value) -> Result<usize, String> {
     let root = doc.as_object_mut().ok_or("document is not a mapping")?;
     root.remove("swagger");
     root.remove("schemes");
@@ -326,7 +356,7 @@ fn document_header(doc: &mut Value) -> Result<(), String> {
     let base = root.remove("basePath").unwrap_or_else(|| json!("/"));
     root.insert("openapi".into(), json!("3.0.3"));
     root.insert("servers".into(), json!([{ "url": base }]));
-    Ok(())
+    Ok(1)
 }
 
 #[cfg(test)]
@@ -344,8 +374,12 @@ mod tests {
         })
     }
 
+    /// Runs every pass, whatever it counts: these documents are too small to give each pass
+    /// something to do.
     fn convert(mut d: Value) -> Value {
-        swagger_to_openapi("1.99", &mut d).unwrap();
+        for pass in PASSES {
+            (pass.run)(&mut d).unwrap();
+        }
         d
     }
 

@@ -1,11 +1,13 @@
 //! Did everything in the spec make it into the generated code? Counted, not assumed: operations
-//! are the methods of `impl Client`, definitions the items of `mod types`.
+//! are the methods of `impl Client`, definitions the items of `mod types`. The [`Report`] also
+//! carries what each pass did.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use serde_json::Value;
 
+use crate::pass::Applied;
 use crate::policy::Notes;
 use crate::tree::{is_path, method_name, module_items, operation_id, operations, type_name};
 
@@ -54,8 +56,9 @@ pub struct Report {
     pub definitions_generated: usize,
     /// Each operation or definition left out.
     pub missing: Vec<String>,
-    /// Spec fixes applied.
-    pub fixes: Vec<&'static str>,
+    /// What each pass that ran did, in the order they ran (conversion passes, fixes, policies,
+    /// syn passes).
+    pub passes: Vec<Applied>,
     /// What the policies changed.
     pub notes: Notes,
 }
@@ -66,7 +69,7 @@ impl Report {
         version: &str,
         expected: &Expected,
         file: &syn::File,
-        fixes: Vec<&'static str>,
+        passes: Vec<Applied>,
         notes: Notes,
     ) -> Self {
         let methods = client_methods(file);
@@ -85,7 +88,7 @@ impl Report {
             definitions_in_spec: expected.definitions.len(),
             definitions_generated: expected.definitions.intersection(&types).count(),
             missing,
-            fixes,
+            passes,
             notes,
         }
     }

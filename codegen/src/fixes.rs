@@ -1,24 +1,18 @@
 //! Named corrections of Docker's specs.
 //!
-//! Each fix says what is wrong upstream, for which versions, and how it is corrected. A fix that
-//! finds nothing to correct in a version it claims to cover is an error: upstream has fixed it
-//! (or moved it), and the fix must be narrowed or deleted rather than rot silently.
+//! Each fix says what is wrong upstream, for which versions, and how it is corrected: a
+//! [`Pass`] whose versions are [`Versions::Only`] the ones that need it. A fix that finds nothing
+//! to correct in a version it claims to cover is an error ([`Error::StalePass`]): upstream has
+//! fixed it (or moved it), and the fix must be narrowed or deleted rather than rot silently.
 
 use serde_json::{Value, json};
 
 use crate::Error;
+use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 
-/// One correction of the specs.
-pub struct Fix {
-    /// Short, stable name.
-    pub name: &'static str,
-    /// Why the spec needs it.
-    pub reason: &'static str,
-    /// First and last API minor version (`1.NN`) the fix covers, inclusive.
-    pub versions: (u32, u32),
-    /// Applies the fix to an OpenAPI 3 tree; returns how many places it changed.
-    pub apply: fn(&mut Value) -> usize,
-}
+/// One correction of the specs: applied to an OpenAPI 3 tree, it returns how many places it
+/// changed. Its [`Versions`] are [`Versions::Only`] the upstream versions that need it.
+pub type Fix = Pass<fn(&mut Value) -> usize>;
 
 /// Every fix, applied in this order after the Swagger → OpenAPI conversion.
 pub const FIXES: &[Fix] = &[
@@ -27,8 +21,8 @@ pub const FIXES: &[Fix] = &[
         reason: "Config.Cmd/Entrypoint declare `type: [array, string]` (Go's strslice), which is not \
              valid OpenAPI 3.0 and which openapiv3 cannot read; the daemon accepts the array form, \
              which is what the spec itself declares from v1.35 on",
-        versions: (25, 34),
-        apply: strslice_type_list,
+        versions: Versions::Only(25, 34),
+        run: strslice_type_list,
     },
     Fix {
         name: "push-info-layer-id",
@@ -36,16 +30,16 @@ pub const FIXES: &[Fix] = &[
              pushed tag's digest and size), which the daemon sends in every push stream (Go's \
              jsonmessage.JSONMessage); without them a push cannot draw per-layer progress or \
              report its digest",
-        versions: (25, 55),
-        apply: push_info_layer_id,
+        versions: Versions::Only(25, 55),
+        run: push_info_layer_id,
     },
     Fix {
         name: "distribution-registry-auth",
         reason: "DistributionInspect does not declare the `X-Registry-Auth` header, which the daemon \
              reads (distribution_routes.go) to ask a private registry; without it the call only \
              works anonymously",
-        versions: (30, 55),
-        apply: distribution_registry_auth,
+        versions: Versions::Only(30, 55),
+        run: distribution_registry_auth,
     },
     Fix {
         name: "network-connect-titles-swapped",
@@ -53,8 +47,8 @@ pub const FIXES: &[Fix] = &[
                  titles (connect's {Container, EndpointConfig} is titled \
                  NetworkDisconnectRequest), so the generated types were named backwards; fixed \
                  upstream in v1.42",
-        versions: (40, 41),
-        apply: network_connect_titles_swapped,
+        versions: Versions::Only(40, 41),
+        run: network_connect_titles_swapped,
     },
     Fix {
         name: "secret-config-create-id",
@@ -62,8 +56,8 @@ pub const FIXES: &[Fix] = &[
                  swarm.SecretCreateResponse), but these specs point them at IdResponse, whose \
                  field is `Id`: every successful create failed to decode; they answer \
                  `SwarmObjectCreated` here (v1.48 introduced IDResponse for them)",
-        versions: (36, 47),
-        apply: secret_config_create_id,
+        versions: Versions::Only(36, 47),
+        run: secret_config_create_id,
     },
     Fix {
         name: "plugin-interface-type-string",
@@ -71,35 +65,22 @@ pub const FIXES: &[Fix] = &[
                  the daemon writes it as one string (`docker.volumedriver/1.0`: Go's \
                  MarshalJSON, and the spec's own example): listing or inspecting any plugin \
                  failed to decode; v1.52 made it a string",
-        versions: (25, 51),
-        apply: plugin_interface_type_string,
+        versions: Versions::Only(25, 51),
+        run: plugin_interface_type_string,
     },
     Fix {
         name: "plugin-delete-empty-body",
         reason: "PluginDelete says it answers the removed Plugin, but the daemon answers 200 with \
                  an empty body (plugin_routes.go returns without writing one): every successful \
                  delete failed to decode",
-        versions: (25, 55),
-        apply: plugin_delete_empty_body,
+        versions: Versions::Only(25, 55),
+        run: plugin_delete_empty_body,
     },
 ];
 
-/// Applies every fix that covers `minor` (the `NN` of `1.NN`); names the fixes applied.
-pub fn apply_all(version: &str, minor: u32, doc: &mut Value) -> Result<Vec<&'static str>, Error> {
-    let mut applied = Vec::new();
-    for fix in FIXES
-        .iter()
-        .filter(|f| (f.versions.0..=f.versions.1).contains(&minor))
-    {
-        if (fix.apply)(doc) == 0 {
-            return Err(Error::StaleFix {
-                version: version.to_string(),
-                fix: fix.name,
-            });
-        }
-        applied.push(fix.name);
-    }
-    Ok(applied)
+/// Applies every fix that covers `minor` (the `NN` of `1.NN`); returns what each did.
+pub fn apply_all(version: &str, minor: u32, doc: &mut Value) -> Result<Vec<Applied>, Error> {
+    run_table(Stage::Fix, version, minor, FIXES, |fix| Ok((fix.run)(doc)))
 }
 
 fn strslice_type_list(doc: &mut Value) -> usize {

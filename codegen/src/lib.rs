@@ -9,12 +9,18 @@
 //! `spec check`). The accessors of the JSON and syn trees that several stages read are in
 //! [`tree`].
 //!
+//! Every edit of the conversion, fix, policy and syn stages is a named [`pass::Pass`] with a
+//! reason, in a table its stage runs in order; each reports how many places it changed, a pass
+//! that changes nothing where it must fails generation ([`Error::StalePass`]), and the counts end
+//! up in the [`Report`].
+//!
 //! It is a library so that `build.rs` and `cargo xtask spec check` run the same code.
 
 pub mod convert;
 pub mod coverage;
 pub mod fixes;
 pub mod load;
+pub mod pass;
 pub mod policy;
 pub mod postprocess;
 pub mod progenitor;
@@ -22,6 +28,7 @@ pub mod specs;
 pub mod tree;
 
 pub use coverage::Report;
+pub use pass::{Applied, Stage};
 
 /// Everything that can go wrong between a spec file and generated code.
 #[derive(Debug, thiserror::Error)]
@@ -45,26 +52,20 @@ pub enum Error {
         /// What it could not handle.
         message: String,
     },
-    /// A named spec fix found nothing to fix.
+    /// A pass (conversion, spec fix, policy or syn pass) changed nothing in a version where it
+    /// must change something: what it rewrites is no longer there (upstream fixed the spec, or
+    /// progenitor's output changed shape), so the behaviour it adds would be silently lost.
     #[error(
-        "v{version}: spec fix `{fix}` no longer applies (upstream fixed it?): narrow its version \
-         range or remove it from codegen/src/fixes.rs"
-    )]
-    StaleFix {
-        /// API version.
-        version: String,
-        /// The fix's name.
-        fix: &'static str,
-    },
-    /// A generation pass found nothing to change: progenitor's output no longer has the shape it
-    /// rewrites, so the behaviour it adds would be silently lost.
-    #[error(
-        "v{version}: generation pass `{pass}` changed nothing (progenitor's output changed?): \
-         update it in codegen/src/postprocess.rs"
+        "v{version}: {} `{pass}` changed nothing ({}) in {}",
+        stage.pass_noun(),
+        stage.stale_hint(),
+        stage.file()
     )]
     StalePass {
         /// API version.
         version: String,
+        /// The stage the pass belongs to.
+        stage: Stage,
         /// The pass's name.
         pass: &'static str,
     },
@@ -99,13 +100,15 @@ pub fn generate(version: &str, yaml: &str) -> Result<Generated, Error> {
         message: "expected a version of the form 1.NN".into(),
     })?;
     let mut doc = load::parse_yaml(version, yaml)?;
-    convert::swagger_to_openapi(version, &mut doc)?;
-    let fixes = fixes::apply_all(version, minor, &mut doc)?;
-    let notes = policy::apply_all(&mut doc);
+    let mut passes = convert::swagger_to_openapi(version, minor, &mut doc)?;
+    passes.extend(fixes::apply_all(version, minor, &mut doc)?);
+    let (policies, notes) = policy::apply_all(version, minor, &mut doc)?;
+    passes.extend(policies);
     let expected = coverage::Expected::of(&doc);
     let tokens = progenitor::run(version, &doc)?;
-    let file = postprocess::run(version, &doc, tokens)?;
-    let report = coverage::Report::new(version, &expected, &file, fixes, notes);
+    let (file, syn_passes) = postprocess::run(version, minor, &doc, tokens)?;
+    passes.extend(syn_passes);
+    let report = coverage::Report::new(version, &expected, &file, passes, notes);
     let code = prettyplease::unparse(&file);
     Ok(Generated { code, report })
 }
@@ -113,4 +116,41 @@ pub fn generate(version: &str, yaml: &str) -> Result<Generated, Error> {
 /// `1.41` → `41`.
 pub fn minor_of(version: &str) -> Option<u32> {
     version.strip_prefix("1.")?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_that_matches_nothing_fails_generation() {
+        // A spec without definitions: the first conversion pass has nothing to move.
+        let yaml = "\
+swagger: \"2.0\"
+info: {title: t, version: \"1.41\"}
+paths:
+  /_ping:
+    get:
+      operationId: SystemPing
+      responses:
+        200: {description: ok}
+";
+        let err = generate("1.41", yaml).err().expect("a stale pass fails");
+        assert!(
+            matches!(
+                err,
+                Error::StalePass {
+                    stage: Stage::Convert,
+                    pass: "definitions-to-components",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("v1.41: conversion pass `definitions-to-components` changed nothing"),
+            "{err}"
+        );
+    }
 }

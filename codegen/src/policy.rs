@@ -1,11 +1,14 @@
 //! What the generated client should do where progenitor's default reading of a spec is wrong at
 //! run time. These are the project's choices, applied to every version alike (unlike `fixes`,
-//! which correct upstream mistakes in named versions).
+//! which correct upstream mistakes in named versions): [`POLICIES`] lists them in the order they
+//! run, each reporting how many places it changed (see [`crate::pass`]).
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use crate::Error;
+use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 use crate::tree::{JSON, OCTET_STREAM, binary_schema, is_error_status, operations_mut};
 
 /// Operations whose success body is a stream of bytes: progress JSON lines, multiplexed or raw
@@ -46,16 +49,70 @@ pub struct Notes {
     pub adapted: Vec<String>,
 }
 
-/// Applies every policy to an OpenAPI 3 tree.
-pub fn apply_all(doc: &mut Value) -> Notes {
+/// A policy: an edit of the OpenAPI 3 tree, which may leave notes for `spec check`; returns how
+/// many places it changed.
+pub type Policy = Pass<fn(&mut Value, &mut Notes) -> usize>;
+
+/// Every policy, in the order they run (after the fixes).
+pub const POLICIES: &[Policy] = &[
+    Pass {
+        name: "streaming-responses",
+        reason: "the success bodies of the STREAMING_OPERATIONS (progress lines, container \
+                 output, tar archives) are typed as nothing or as one JSON value; they are byte \
+                 streams that the crate's stream decoders type",
+        versions: Versions::Every,
+        run: streaming_responses,
+    },
+    Pass {
+        name: "head-errors-without-body",
+        reason: "a response to HEAD has no body, so its errors cannot be decoded as the \
+                 ErrorResponse the spec promises",
+        versions: Versions::Every,
+        run: |doc, _| head_errors_without_body(doc),
+    },
+    Pass {
+        name: "one-success-kind",
+        reason: "progenitor gives an operation one success type; where the spec lists several \
+                 kinds, the richest (body, upgrade, nothing) is kept",
+        versions: Versions::Every,
+        run: one_success_kind,
+    },
+    Pass {
+        name: "nullable-definitions-at-use",
+        reason: "a nullable definition would become a newtype around an Option of an `...Inner` \
+                 struct; the uses become optional instead",
+        // No definition is `x-nullable` before v1.32 (which marked PortBinding, ClusterInfo,
+        // ManagerStatus, ... so): there is nothing to move before it.
+        versions: Versions::ZeroBefore(32),
+        run: |doc, _| nullable_definitions_at_use(doc),
+    },
+    Pass {
+        name: "nullable-collections",
+        reason: "Go sends a nil slice or map as `null`: array and map properties decode it as \
+                 None",
+        versions: Versions::Every,
+        run: |doc, _| nullable_collections(doc),
+    },
+    Pass {
+        name: "lenient-strings",
+        reason: "string constraints would make typify wrap strings in validating newtypes that \
+                 fail whole responses; the daemon validates what it is sent",
+        versions: Versions::Every,
+        run: |doc, _| lenient_strings(doc),
+    },
+];
+
+/// Applies every policy to an OpenAPI 3 tree; returns what each did and the notes they left.
+pub fn apply_all(
+    version: &str,
+    minor: u32,
+    doc: &mut Value,
+) -> Result<(Vec<Applied>, Notes), Error> {
     let mut notes = Notes::default();
-    streaming_responses(doc, &mut notes);
-    head_errors_without_body(doc);
-    one_success_kind(doc, &mut notes);
-    nullable_definitions_at_use(doc);
-    nullable_collections(doc);
-    lenient_strings(doc);
-    notes
+    let applied = run_table(Stage::Policy, version, minor, POLICIES, |policy| {
+        Ok((policy.run)(doc, &mut notes))
+    })?;
+    Ok((applied, notes))
 }
 
 fn is_success(code: &str) -> bool {
@@ -64,7 +121,8 @@ fn is_success(code: &str) -> bool {
 
 /// Success bodies of [`STREAMING_OPERATIONS`] become byte streams; their `101` (an upgrade the
 /// generated call cannot drive: the hijacked attach/exec is handwritten) is dropped.
-fn streaming_responses(doc: &mut Value, notes: &mut Notes) {
+fn streaming_responses(doc: &mut Value, notes: &mut Notes) -> usize {
+    let mut n = 0;
     for (_, _, op) in operations_mut(doc) {
         let Some(id) = op
             .get("operationId")
@@ -103,13 +161,16 @@ fn streaming_responses(doc: &mut Value, notes: &mut Notes) {
             );
         }
         notes.streaming.insert(id);
+        n += 1;
     }
+    n
 }
 
 /// A response to `HEAD` has no body, so a `HEAD` operation's error responses cannot be decoded
 /// as `ErrorResponse` (the spec says they are): they become body-less, and the error carries the
 /// status alone.
-fn head_errors_without_body(doc: &mut Value) {
+fn head_errors_without_body(doc: &mut Value) -> usize {
+    let mut n = 0;
     for (_, method, op) in operations_mut(doc) {
         if method != "head" {
             continue;
@@ -120,11 +181,13 @@ fn head_errors_without_body(doc: &mut Value) {
         for (code, response) in responses.iter_mut() {
             if is_error_status(code)
                 && let Some(response) = response.as_object_mut()
+                && response.remove("content").is_some()
             {
-                response.remove("content");
+                n += 1;
             }
         }
     }
+    n
 }
 
 #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy, Debug)]
@@ -152,7 +215,8 @@ fn kind(code: &str, response: &Value) -> Kind {
 /// 200 JSON + 204 empty; the websocket attach: 101 + 200 empty), the richer one is kept: a body
 /// over an upgrade over nothing. A dropped empty 2xx is a status the daemon does not send for
 /// these operations.
-fn one_success_kind(doc: &mut Value, notes: &mut Notes) {
+fn one_success_kind(doc: &mut Value, notes: &mut Notes) -> usize {
+    let mut n = 0;
     for (_, _, op) in operations_mut(doc) {
         let id = op
             .get("operationId")
@@ -176,9 +240,11 @@ fn one_success_kind(doc: &mut Value, notes: &mut Notes) {
                 notes.adapted.push(format!(
                     "{id}: {code} ({k:?}) dropped beside a {best:?} success response"
                 ));
+                n += 1;
             }
         }
     }
+    n
 }
 
 /// A definition marked nullable (`ContainerState`, `ClusterInfo`, ...) would become a newtype
@@ -186,9 +252,9 @@ fn one_success_kind(doc: &mut Value, notes: &mut Notes) {
 /// be null is where it is used, so nullability moves there: the definition is a plain struct, and
 /// a property referring to it is optional (`Option<ContainerState>`, taking `null`) even if the
 /// spec lists it as required.
-fn nullable_definitions_at_use(doc: &mut Value) {
+fn nullable_definitions_at_use(doc: &mut Value) -> usize {
     let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
-        return;
+        return 0;
     };
     let mut nullable = BTreeSet::new();
     for (name, schema) in schemas.iter_mut() {
@@ -198,9 +264,10 @@ fn nullable_definitions_at_use(doc: &mut Value) {
             nullable.insert(format!("#/components/schemas/{name}"));
         }
     }
-    fn walk(v: &mut Value, nullable: &BTreeSet<String>) {
+    fn walk(v: &mut Value, nullable: &BTreeSet<String>) -> usize {
         match v {
             Value::Object(map) => {
+                let mut dropped = 0;
                 let refs_nullable: Vec<String> = map
                     .get("properties")
                     .and_then(Value::as_object)
@@ -214,24 +281,26 @@ fn nullable_definitions_at_use(doc: &mut Value) {
                     .map(|(name, _)| name.clone())
                     .collect();
                 if let Some(Value::Array(required)) = map.get_mut("required") {
+                    let before = required.len();
                     required.retain(|r| {
                         !r.as_str()
                             .is_some_and(|r| refs_nullable.iter().any(|n| n == r))
                     });
+                    dropped += before - required.len();
                 }
-                map.values_mut().for_each(|v| walk(v, nullable));
+                dropped + map.values_mut().map(|v| walk(v, nullable)).sum::<usize>()
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, nullable)),
-            _ => {}
+            Value::Array(items) => items.iter_mut().map(|v| walk(v, nullable)).sum(),
+            _ => 0,
         }
     }
-    walk(doc, &nullable);
+    nullable.len() + walk(doc, &nullable)
 }
 
 /// Go encodes a nil slice or map as `null`, and Docker sends it (`Ports`, `Labels`, `Warnings`,
 /// `Env`...). Every array- or map-valued property is made nullable, so it decodes to `None`; this
 /// also keeps "omitted" (`None`) apart from "empty" (`Some(vec![])`) in requests.
-fn nullable_collections(doc: &mut Value) {
+fn nullable_collections(doc: &mut Value) -> usize {
     fn is_collection(schema: &Map<String, Value>) -> bool {
         match schema.get("type").and_then(Value::as_str) {
             Some("array") => true,
@@ -241,35 +310,38 @@ fn nullable_collections(doc: &mut Value) {
             _ => false,
         }
     }
-    fn walk(v: &mut Value) {
+    fn walk(v: &mut Value) -> usize {
         match v {
             Value::Object(map) => {
+                let mut n = 0;
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
                     for prop in props.values_mut() {
                         if let Some(prop) = prop.as_object_mut()
                             && is_collection(prop)
+                            && prop.insert("nullable".into(), json!(true)) != Some(json!(true))
                         {
-                            prop.insert("nullable".into(), json!(true));
+                            n += 1;
                         }
                     }
                 }
-                map.values_mut().for_each(walk);
+                n + map.values_mut().map(walk).sum::<usize>()
             }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
+            Value::Array(items) => items.iter_mut().map(walk).sum(),
+            _ => 0,
         }
     }
-    walk(doc);
+    walk(doc)
 }
 
 /// String constraints (`pattern`, `minLength`, `maxLength`) would make typify wrap the string in
 /// a validating newtype: a response value that breaks them (another engine's ids, a looser name)
 /// would fail the whole response, and requests would need `try_from`. The daemon validates what
 /// it is sent, so the client takes strings as they are; the constraint stays in the description.
-fn lenient_strings(doc: &mut Value) {
-    fn walk(v: &mut Value) {
+fn lenient_strings(doc: &mut Value) -> usize {
+    fn walk(v: &mut Value) -> usize {
         match v {
             Value::Object(map) => {
+                let mut n = 0;
                 if map.get("type") == Some(&json!("string")) {
                     let mut removed = Vec::new();
                     for key in ["pattern", "minLength", "maxLength"] {
@@ -286,23 +358,64 @@ fn lenient_strings(doc: &mut Value) {
                         if let Value::String(d) = description {
                             d.push_str(&note);
                         }
+                        n += 1;
                     }
                 }
-                map.values_mut().for_each(walk);
+                n + map.values_mut().map(walk).sum::<usize>()
             }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
+            Value::Array(items) => items.iter_mut().map(walk).sum(),
+            _ => 0,
         }
     }
-    walk(doc);
+    walk(doc)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Runs every policy, whatever it counts: these documents are too small to give each policy
+    /// something to do.
+    fn apply_all(doc: &mut Value) -> Notes {
+        let mut notes = Notes::default();
+        for policy in POLICIES {
+            (policy.run)(doc, &mut notes);
+        }
+        notes
+    }
+
     fn op(responses: Value) -> Value {
         json!({"paths": {"/x": {"post": {"operationId": "ContainerAttach", "responses": responses}}}})
+    }
+
+    #[test]
+    fn a_policy_that_changes_nothing_fails() {
+        let mut doc = json!({"paths": {}, "components": {"schemas": {}}});
+        let err = super::apply_all("1.41", 41, &mut doc).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("v1.41: policy `streaming-responses` changed nothing"),
+            "{err}"
+        );
+        for policy in POLICIES {
+            assert_eq!(
+                (policy.run)(&mut doc, &mut Notes::default()),
+                0,
+                "{}",
+                policy.name
+            );
+        }
+    }
+
+    #[test]
+    fn nullable_definitions_may_be_absent_before_v1_32_only() {
+        let rule = POLICIES
+            .iter()
+            .find(|p| p.name == "nullable-definitions-at-use")
+            .unwrap()
+            .versions;
+        assert!(rule.may_be_zero_in(31));
+        assert!(!rule.may_be_zero_in(32));
     }
 
     #[test]

@@ -1,39 +1,15 @@
 //! Passes over progenitor's output (as a `syn` tree), for what no setting of progenitor reaches.
 //!
-//! - [`client_new`]: progenitor's `Client::new` builds a reqwest client with a 15 s *total*
-//!   timeout, which kills follow-mode logs, events, pulls and waits. It is rewritten to use the
-//!   crate's HTTP client defaults (a connect timeout, no total timeout).
-//! - [`open_enums`]: typify's enums are closed, so a value the spec does not know (a newer daemon,
-//!   Podman) fails the whole response. Each string enum gets an `Other(String)` variant that keeps
-//!   the unknown value, serialises it back unchanged, and leaves the known values typed.
-//! - [`drop_type_builders`]: typify's per-type builders (`types::builder`) are more than half of
-//!   the generated code and of its compile time; struct literals with `..Default::default()` do
-//!   the same job. Operation builders keep their `body_map`, now over the plain type.
-//! - [`doc_code_blocks`]: the spec's descriptions hold JSON, shell and Go snippets in Markdown
-//!   fences, which rustdoc would compile and run as Rust doctests; they become `text` blocks.
-//! - [`typed_errors`]: each operation builder's `send()` returns the crate's `Error` (no
-//!   progenitor or reqwest type in it): progenitor's `send` is kept, private, as
-//!   `send_generated`, and the new `send` maps its error with `crate::transport::from_generated`.
-//! - [`lean_requests`]: progenitor adds an informational `api-version` header to every request
-//!   (Docker ignores it) and clones every response's headers into its `ResponseValue`; requests
-//!   go without the header, and responses are wrapped by `crate::transport`, which moves the
-//!   headers instead (measured: ~10% of the client's instructions per `/_ping`).
-//! - [`optional_raw_bodies`]: progenitor makes every raw (`octet-stream`) body mandatory, so a
-//!   pull (`image_create` without `fromSrc=-`) or a build from a `remote` URL could not be sent.
-//!   Where the spec says the body is optional, it starts out empty.
-//! - [`registry_credentials`]: the `X-Registry-Auth` and `X-Registry-Config` header setters take
-//!   `&crate::auth::Credentials` / `&crate::auth::RegistryConfig`, which encode themselves as the
-//!   daemon decodes them (base64url JSON), instead of a pre-encoded string.
-//! - [`redact_credentials`]: builders that hold an encoded `X-Registry-Auth`/`X-Registry-Config`
-//!   (base64url of a password) print `<redacted>` for it in `Debug` instead of deriving it.
-//! - [`bounded_errors`]: error statuses go to the crate's bounded reader (at most 1 MiB, a
-//!   non-JSON body kept as text with its status) instead of being decoded whole.
+//! [`PASSES`] lists them in the order they run, each with the reason it exists; each counts the
+//! places it changed, and one that changes nothing where it must fails generation
+//! ([`Error::StalePass`]): progenitor's output no longer has the shape it rewrites, and the
+//! behaviour it adds would otherwise be lost without a word. Their matching is structural (paths,
+//! calls, items), never on token text.
 //!
-//! The passes that rewrite a shape of progenitor's output count their changes; one that changes
-//! nothing fails generation ([`Error::StalePass`](crate::Error::StalePass)).
-//! - [`hooks`]: the `ClientHooks` implementation (progenitor's `HooksMode::Expected`), delegating
-//!   to the crate's handwritten `hooks` module, with this version's per-operation request media
-//!   types.
+//! After the passes, [`hooks`] adds the `ClientHooks` implementation (progenitor's
+//! `HooksMode::Expected`) delegating to the crate's handwritten `transport` module, with this
+//! version's per-operation request media types. It is not a pass: it adds items rather than
+//! rewriting progenitor's, so there is nothing for it to find or miss.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -41,38 +17,122 @@ use serde_json::Value;
 use syn::visit_mut::VisitMut;
 
 use crate::Error;
+use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 use crate::tree::{
     X_CONTENT_TYPE, builder_name, derives, is_call_to, is_path, method_name, module_items_mut,
     operation_id, operations, remove_derive,
 };
 
-/// Runs every pass; `doc` is the OpenAPI tree the tokens were generated from.
-pub fn run(version: &str, doc: &Value, tokens: TokenStream) -> Result<syn::File, Error> {
+/// A syn pass: an edit of progenitor's output, given the OpenAPI tree it was generated from;
+/// returns how many places it changed.
+pub type SynPass = Pass<fn(&mut syn::File, &Value) -> usize>;
+
+/// Every syn pass, in the order they run.
+pub const PASSES: &[SynPass] = &[
+    Pass {
+        name: "client-new",
+        reason: "progenitor's `Client::new` builds a reqwest client with a 15 s total timeout, \
+                 which kills follow-mode logs, events, pulls and waits; it uses the crate's HTTP \
+                 defaults instead (a connect timeout, no total timeout)",
+        versions: Versions::Every,
+        run: |file, _| client_new(file),
+    },
+    Pass {
+        name: "drop-type-builders",
+        reason: "typify's per-type builders (`types::builder`) are more than half of the \
+                 generated code and of its compile time; struct literals with \
+                 `..Default::default()` do the same job, and operation builders keep their \
+                 `body_map` over the plain type",
+        versions: Versions::Every,
+        run: |file, _| drop_type_builders(file),
+    },
+    Pass {
+        name: "doc-code-blocks",
+        reason: "the spec's descriptions hold JSON, shell and Go snippets in Markdown code \
+                 blocks, which rustdoc would compile and run as Rust doctests; they become `text`",
+        versions: Versions::Every,
+        run: |file, _| doc_code_blocks(file),
+    },
+    Pass {
+        name: "typed-errors",
+        reason: "each operation builder's `send()` returns the crate's `Error` (no progenitor or \
+                 reqwest type in it): progenitor's `send` stays, private, as `send_generated`, \
+                 and the new `send` maps its error with `crate::transport::from_generated`",
+        versions: Versions::Every,
+        run: |file, _| typed_errors(file),
+    },
+    Pass {
+        name: "no-api-version-header",
+        reason: "progenitor adds an informational `api-version` header to every request, which \
+                 Docker ignores; requests go without it",
+        versions: Versions::Every,
+        run: |file, _| no_api_version_header(file),
+    },
+    Pass {
+        name: "transport-responses",
+        reason: "progenitor's `ResponseValue` clones every response's headers; responses are \
+                 wrapped by `crate::transport`, which moves them (measured: ~10% of the client's \
+                 instructions per `/_ping`)",
+        versions: Versions::Every,
+        run: |file, _| transport_responses(file),
+    },
+    Pass {
+        name: "optional-raw-bodies",
+        reason: "progenitor makes every raw (`octet-stream`) body mandatory, so a pull \
+                 (`image_create` without `fromSrc=-`) or a build from a `remote` URL could not be \
+                 sent; where the spec says the body is optional, it starts out empty",
+        versions: Versions::Every,
+        run: optional_raw_bodies,
+    },
+    Pass {
+        name: "registry-credentials",
+        reason: "the `X-Registry-Auth` and `X-Registry-Config` setters take \
+                 `&crate::auth::Credentials` / `&crate::auth::RegistryConfig`, which encode \
+                 themselves as the daemon decodes them (base64url JSON), not a pre-encoded string",
+        versions: Versions::Every,
+        run: |file, _| registry_credentials(file),
+    },
+    Pass {
+        name: "redact-credentials",
+        reason: "builders that hold an encoded `X-Registry-Auth`/`X-Registry-Config` (base64url \
+                 of a password) print `<redacted>` for it in `Debug` instead of deriving it",
+        versions: Versions::Every,
+        run: |file, _| redact_credentials(file),
+    },
+    Pass {
+        name: "bounded-errors",
+        reason: "error statuses go to the crate's bounded reader (at most 1 MiB, a non-JSON body \
+                 kept as text with its status) instead of being decoded whole",
+        versions: Versions::Every,
+        run: |file, _| bounded_errors(file),
+    },
+    Pass {
+        name: "open-enums",
+        reason: "typify's enums are closed, so a value the spec does not know (a newer daemon, \
+                 Podman) fails the whole response; each string enum gets an `Other(String)` \
+                 variant that keeps it",
+        versions: Versions::Every,
+        run: |file, _| open_enums(file),
+    },
+];
+
+/// Parses progenitor's tokens, runs every pass and adds the [`hooks`]; `doc` is the OpenAPI tree
+/// the tokens were generated from. Returns the file and what each pass did.
+pub fn run(
+    version: &str,
+    minor: u32,
+    doc: &Value,
+    tokens: TokenStream,
+) -> Result<(syn::File, Vec<Applied>), Error> {
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax {
         version: version.to_string(),
         message: e.to_string(),
     })?;
-    client_new(&mut file);
-    drop_type_builders(&mut file);
-    doc_code_blocks(&mut file);
-    typed_errors(&mut file);
-    lean_requests(&mut file);
-    optional_raw_bodies(&mut file, doc);
-    let counted: [(&'static str, usize); 4] = [
-        ("registry_credentials", registry_credentials(&mut file)),
-        ("redact_credentials", redact_credentials(&mut file)),
-        ("bounded_errors", bounded_errors(&mut file)),
-        ("open_enums", open_enums(&mut file)),
-    ];
-    // A pass that changes nothing means progenitor's output moved under it: fail like a stale fix.
-    if let Some((pass, _)) = counted.iter().find(|(_, n)| *n == 0) {
-        return Err(Error::StalePass {
-            version: version.to_string(),
-            pass,
-        });
-    }
+    let applied = run_table(Stage::Syn, version, minor, PASSES, |pass| {
+        Ok((pass.run)(&mut file, doc))
+    })?;
     file.items.extend(hooks(doc, version).items);
-    Ok(file)
+    Ok((file, applied))
 }
 
 /// Rewrites the builders' `x_registry_auth` and `x_registry_config` setters to take the crate's
@@ -232,8 +292,10 @@ pub fn bounded_errors(file: &mut syn::File) -> usize {
     pass.0
 }
 
-/// Replaces the body of `Client::new` so it uses `crate::transport::default_client()`.
-pub fn client_new(file: &mut syn::File) {
+/// Replaces the body of `Client::new` so it uses `crate::transport::default_client()`; returns
+/// how many were replaced.
+pub fn client_new(file: &mut syn::File) -> usize {
+    let mut n = 0;
     for item in &mut file.items {
         let syn::Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() || !is_path(&imp.self_ty, "Client") {
@@ -249,23 +311,30 @@ pub fn client_new(file: &mut syn::File) {
                 f.attrs.push(syn::parse_quote!(
                     #[doc = "Creates a client for `baseurl` (scheme, host and the `/v1.NN` path stem) with the crate's HTTP defaults: a connect timeout and no total timeout, so long-running streams are not cut."]
                 ));
+                n += 1;
             }
         }
     }
+    n
 }
 
 /// Removes `types::builder` and `T::builder()`, and makes the operation builders hold the plain
-/// body types.
-pub fn drop_type_builders(file: &mut syn::File) {
+/// body types; returns how many items were removed and paths and initialisers rewritten.
+pub fn drop_type_builders(file: &mut syn::File) -> usize {
+    let mut n = 0;
     let mut with_default = std::collections::BTreeSet::new();
     if let Some(types) = module_items_mut(file, "types") {
+        let before = types.len();
         types.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
+        n += before - types.len();
         for item in types.iter_mut() {
             if let syn::Item::Impl(imp) = item
                 && imp.trait_.is_none()
             {
+                let before = imp.items.len();
                 imp.items
                     .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+                n += before - imp.items.len();
             }
         }
         types.retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.trait_.is_none() && imp.items.is_empty()));
@@ -290,7 +359,7 @@ pub fn drop_type_builders(file: &mut syn::File) {
         }
     }
     /// `types::builder::X` → `types::X`.
-    struct Plain;
+    struct Plain(usize);
     impl VisitMut for Plain {
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
             let idents: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
@@ -298,16 +367,19 @@ pub fn drop_type_builders(file: &mut syn::File) {
                 let mut segments = path.segments.clone().into_iter().collect::<Vec<_>>();
                 segments.remove(1);
                 path.segments = segments.into_iter().collect();
+                self.0 += 1;
             }
             syn::visit_mut::visit_path_mut(self, path);
         }
     }
     let Some(builders) = module_items_mut(file, "builder") else {
-        return;
+        return n;
     };
+    let mut plain = Plain(0);
     for item in builders.iter_mut() {
-        Plain.visit_item_mut(item);
+        plain.visit_item_mut(item);
     }
+    n += plain.0;
     // Initialisers of bodies whose type has no `Default`.
     for item in builders.iter_mut() {
         let syn::Item::Impl(imp) = item else { continue };
@@ -320,27 +392,32 @@ pub fn drop_type_builders(file: &mut syn::File) {
         if with_default.contains(&body_ty) {
             continue;
         }
-        struct Init;
+        struct Init(usize);
         impl VisitMut for Init {
             fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
                 if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
                     fv.expr = syn::parse_quote!(Err("body was not set".to_string()));
+                    self.0 += 1;
                 }
             }
         }
+        let mut init = Init(0);
         for it in &mut imp.items {
             if let syn::ImplItem::Fn(f) = it
                 && f.sig.ident == "new"
             {
-                Init.visit_impl_item_fn_mut(f);
+                init.visit_impl_item_fn_mut(f);
             }
         }
+        n += init.0;
     }
+    n
 }
 
-/// Marks every fenced code block in doc comments as `text`.
-pub fn doc_code_blocks(file: &mut syn::File) {
-    struct Docs;
+/// Marks every fenced code block in doc comments as `text`; returns how many doc attributes
+/// changed.
+pub fn doc_code_blocks(file: &mut syn::File) -> usize {
+    struct Docs(usize);
     impl VisitMut for Docs {
         fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
             if !attr.path().is_ident("doc") {
@@ -361,10 +438,15 @@ pub fn doc_code_blocks(file: &mut syn::File) {
                 return;
             }
             let fixed = fence_as_text(&value);
-            nv.value = syn::parse_quote!(#fixed);
+            if fixed != value {
+                nv.value = syn::parse_quote!(#fixed);
+                self.0 += 1;
+            }
         }
     }
-    Docs.visit_file_mut(file);
+    let mut docs = Docs(0);
+    docs.visit_file_mut(file);
+    docs.0
 }
 
 /// Opening fences (with or without a language) become `` ```text ``, closing fences stay, and
@@ -404,10 +486,12 @@ fn fence_as_text(doc: &str) -> String {
     out.join("\n")
 }
 
-/// Wraps every operation builder's `send` so that it returns `crate::Error`.
-pub fn typed_errors(file: &mut syn::File) {
+/// Wraps every operation builder's `send` so that it returns `crate::Error`; returns how many
+/// were wrapped.
+pub fn typed_errors(file: &mut syn::File) -> usize {
+    let mut n = 0;
     let Some(builders) = module_items_mut(file, "builder") else {
-        return;
+        return 0;
     };
     for item in builders.iter_mut() {
         let syn::Item::Impl(imp) = item else { continue };
@@ -449,18 +533,22 @@ pub fn typed_errors(file: &mut syn::File) {
         }
         if let Some(wrapper) = wrapper {
             imp.items.push(syn::ImplItem::Fn(wrapper));
+            n += 1;
         }
     }
+    n
 }
 
-/// Drops the `api-version` header and routes response wrapping through `crate::transport`.
-pub fn lean_requests(file: &mut syn::File) {
-    struct Lean;
-    impl VisitMut for Lean {
+/// Drops the `api-version` header from the operation builders' requests (and one from the
+/// capacity of the header map built beside it); returns how many headers were dropped.
+pub fn no_api_version_header(file: &mut syn::File) -> usize {
+    struct NoApiVersion(usize);
+    impl VisitMut for NoApiVersion {
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
             let before = block.stmts.len();
             block.stmts.retain(|stmt| !is_api_version_header(stmt));
             if block.stmts.len() < before {
+                self.0 += before - block.stmts.len();
                 // The block's `HeaderMap::with_capacity(n)`: one header fewer now.
                 for stmt in &mut block.stmts {
                     if let Some(capacity) = header_map_capacity(stmt)
@@ -477,6 +565,21 @@ pub fn lean_requests(file: &mut syn::File) {
             }
             syn::visit_mut::visit_block_mut(self, block);
         }
+    }
+    let mut pass = NoApiVersion(0);
+    if let Some(builders) = module_items_mut(file, "builder") {
+        for item in builders.iter_mut() {
+            pass.visit_item_mut(item);
+        }
+    }
+    pass.0
+}
+
+/// Routes the operation builders' response wrapping (`ResponseValue::stream`, `from_response`,
+/// `empty`) through `crate::transport`; returns how many calls were rerouted.
+pub fn transport_responses(file: &mut syn::File) -> usize {
+    struct Transport(usize);
+    impl VisitMut for Transport {
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             if let syn::Expr::Path(p) = &mut *call.func {
                 let segments: Vec<String> = p
@@ -496,17 +599,20 @@ pub fn lean_requests(file: &mut syn::File) {
                     };
                     if let Some(r) = replacement {
                         p.path = syn::parse_quote!(#r);
+                        self.0 += 1;
                     }
                 }
             }
             syn::visit_mut::visit_expr_call_mut(self, call);
         }
     }
+    let mut pass = Transport(0);
     if let Some(builders) = module_items_mut(file, "builder") {
         for item in builders.iter_mut() {
-            Lean.visit_item_mut(item);
+            pass.visit_item_mut(item);
         }
     }
+    pass.0
 }
 
 /// Whether `stmt` is progenitor's
@@ -560,20 +666,23 @@ fn optional_raw_body_builders(doc: &Value) -> std::collections::BTreeSet<String>
         .collect()
 }
 
-/// Optional raw bodies start out empty instead of "not initialized".
-pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) {
+/// Optional raw bodies start out empty instead of "not initialized"; returns how many builders'
+/// bodies changed.
+pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) -> usize {
     let optional = optional_raw_body_builders(doc);
     let Some(builders) = module_items_mut(file, "builder") else {
-        return;
+        return 0;
     };
-    struct Empty;
+    struct Empty(usize);
     impl VisitMut for Empty {
         fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
             if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
                 fv.expr = syn::parse_quote!(Ok(reqwest::Body::from(::std::vec::Vec::<u8>::new())));
+                self.0 += 1;
             }
         }
     }
+    let mut empty = Empty(0);
     for item in builders.iter_mut() {
         let syn::Item::Impl(imp) = item else { continue };
         let syn::Type::Path(p) = &*imp.self_ty else {
@@ -592,10 +701,11 @@ pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) {
             if let syn::ImplItem::Fn(f) = it
                 && f.sig.ident == "new"
             {
-                Empty.visit_impl_item_fn_mut(f);
+                empty.visit_impl_item_fn_mut(f);
             }
         }
     }
+    empty.0
 }
 
 /// `T` of a `Result<T, E>` return type.
@@ -822,6 +932,54 @@ mod tests {
     }
 
     #[test]
+    fn a_syn_pass_that_matches_nothing_fails_generation() {
+        // progenitor's output as if an upgrade had renamed `Client::new`: every other pass finds
+        // its shape, `client-new` finds nothing and generation stops, naming it.
+        let tokens = quote! {
+            pub mod types {}
+            pub mod builder {}
+            impl Client {
+                pub fn create(baseurl: &str, inner: X) -> Self { todo!() }
+            }
+        };
+        let Err(err) = run("1.41", 41, &serde_json::json!({}), tokens) else {
+            panic!("a pass that matches nothing must fail generation");
+        };
+        assert!(
+            matches!(
+                err,
+                Error::StalePass {
+                    stage: Stage::Syn,
+                    pass: "client-new",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().starts_with(
+                "v1.41: syn pass `client-new` changed nothing (progenitor's output changed?"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_syn_pass_counts_zero_on_output_without_its_shape() {
+        // No pass may report a change it did not make: a count is only worth checking if
+        // "nothing matched" shows as 0.
+        let doc = serde_json::json!({"paths": {}});
+        for pass in PASSES {
+            let mut f = file(quote! {
+                pub mod types {}
+                pub mod builder {}
+                impl Client {}
+            });
+            assert_eq!((pass.run)(&mut f, &doc), 0, "{}", pass.name);
+        }
+    }
+
+    #[test]
     fn string_enums_gain_other() {
         let mut f = file(quote! {
             pub mod types {
@@ -919,7 +1077,8 @@ mod tests {
                 }
             }
         });
-        lean_requests(&mut f);
+        assert_eq!(no_api_version_header(&mut f), 1);
+        assert_eq!(transport_responses(&mut f), 1);
         let code = prettyplease::unparse(&f);
         assert!(!code.contains("api-version"), "{code}");
         assert!(code.contains("HeaderMap::with_capacity(1usize)"), "{code}");
