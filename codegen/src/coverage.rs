@@ -1,13 +1,13 @@
 //! Did everything in the spec make it into the generated code? Counted, not assumed: operations
 //! are the methods of `impl Client`, definitions the items of `mod types`. The [`Report`] also
-//! carries what each pass did.
+//! carries what each pass did, so `spec check` shows which passes applied where, and how much.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use serde_json::Value;
 
-use crate::pass::Applied;
+use crate::pass::{Applied, Stage};
 use crate::policy::Notes;
 use crate::tree::{is_path, method_name, module_items, operation_id, operations, type_name};
 
@@ -41,7 +41,8 @@ impl Expected {
     }
 }
 
-/// One version's completeness, as `spec check` prints it.
+/// One version's completeness and the passes applied, as `spec check` prints it: a line of counts,
+/// a line for anything missing, and one line per stage of `pass=count` pairs.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// API version, `1.NN`.
@@ -114,6 +115,16 @@ impl fmt::Display for Report {
         )?;
         for m in &self.missing {
             write!(f, "\n  missing: {m}")?;
+        }
+        for stage in Stage::ALL {
+            let mut passes = self.passes.iter().filter(|p| p.stage == stage).peekable();
+            if passes.peek().is_none() {
+                continue;
+            }
+            write!(f, "\n  {:<8}", format!("{stage}:"))?;
+            for p in passes {
+                write!(f, " {}={}", p.name, p.count)?;
+            }
         }
         Ok(())
     }

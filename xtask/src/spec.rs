@@ -122,8 +122,10 @@ pub fn add_to_package(cargo: &str, file_name: &str) -> Result<String, String> {
     Ok(lines.join("\n") + "\n")
 }
 
-/// Generates every version of the manifest (or the given ones) without compiling, printing one
-/// line each; `Err` names what is incomplete.
+/// Generates every version of the manifest (or the given ones) without compiling, printing each
+/// one's [`Report`]: its counts line, anything missing, and one line per stage of the passes
+/// applied (`name=count`); `Err` names what is incomplete or failed (a stale pass fails its
+/// version's generation).
 pub fn check(root: &Path, only: &[String]) -> Result<Vec<Report>, String> {
     let started = Instant::now();
     let manifest = manifest(root)?;

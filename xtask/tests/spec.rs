@@ -2,6 +2,7 @@
 
 use std::fs;
 
+use docker_engine_codegen::Stage;
 use xtask::{manifest, project_root, spec};
 
 #[test]
@@ -15,6 +16,12 @@ fn every_version_generates_completely() {
             r.operations_in_spec >= 90 && r.definitions_in_spec >= 50,
             "{r}"
         );
+        for stage in Stage::ALL {
+            assert!(
+                r.passes.iter().any(|p| p.stage == stage),
+                "no {stage} pass reported: {r}"
+            );
+        }
     }
 }
 
