@@ -25,7 +25,7 @@ pub fn settings() -> GenerationSettings {
         .with_derive("PartialEq")
         // Each version's `Client` carries the crate's shared per-client state and gets its
         // `ClientHooks` from `postprocess` (request media types, tracing, error mapping).
-        .with_inner_type(quote!(crate::hooks::Hooks))
+        .with_inner_type(quote!(crate::ClientState))
         .with_hooks(HooksMode::Expected);
     settings
 }

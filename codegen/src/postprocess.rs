@@ -13,10 +13,10 @@
 //!   fences, which rustdoc would compile and run as Rust doctests; they become `text` blocks.
 //! - [`typed_errors`]: each operation builder's `send()` returns the crate's `Error` (no
 //!   progenitor or reqwest type in it): progenitor's `send` is kept, private, as
-//!   `send_generated`, and the new `send` maps its error with `crate::error::from_generated`.
+//!   `send_generated`, and the new `send` maps its error with `crate::transport::from_generated`.
 //! - [`lean_requests`]: progenitor adds an informational `api-version` header to every request
 //!   (Docker ignores it) and clones every response's headers into its `ResponseValue`; requests
-//!   go without the header, and responses are wrapped by `crate::response`, which moves the
+//!   go without the header, and responses are wrapped by `crate::transport`, which moves the
 //!   headers instead (measured: ~10% of the client's instructions per `/_ping`).
 //! - [`optional_raw_bodies`]: progenitor makes every raw (`octet-stream`) body mandatory, so a
 //!   pull (`image_create` without `fromSrc=-`) or a build from a `remote` URL could not be sent.
@@ -189,7 +189,7 @@ pub fn redact_credentials(file: &mut syn::File) -> usize {
 
 /// Error statuses are read by the crate's bounded reader instead of being decoded whole as the
 /// spec's `ErrorResponse`: `Err(Error::ErrorResponse(<decode>))` arms become
-/// `Err(Error::UnexpectedResponse(response))`, which `crate::error::from_generated` hands to the
+/// `Err(Error::UnexpectedResponse(response))`, which `crate::transport::from_generated` hands to the
 /// handwritten mapping (at most 1 MiB read, a non-JSON body kept as text with its status).
 /// Returns how many arms were rewritten.
 pub fn bounded_errors(file: &mut syn::File) -> usize {
@@ -225,7 +225,7 @@ fn is_call_to(func: &syn::Expr, segments: &[&str]) -> bool {
             && p.path.segments.iter().zip(segments).all(|(s, want)| s.ident == want))
 }
 
-/// Replaces the body of `Client::new` so it uses `crate::http::default_client()`.
+/// Replaces the body of `Client::new` so it uses `crate::transport::default_client()`.
 pub fn client_new(file: &mut syn::File) {
     for item in &mut file.items {
         let syn::Item::Impl(imp) = item else { continue };
@@ -236,7 +236,7 @@ pub fn client_new(file: &mut syn::File) {
             let syn::ImplItem::Fn(f) = it else { continue };
             if f.sig.ident == "new" {
                 f.block = syn::parse_quote!({
-                    Self::new_with_client(baseurl, crate::http::default_client(), inner)
+                    Self::new_with_client(baseurl, crate::transport::default_client(), inner)
                 });
                 f.attrs.retain(|a| !a.path().is_ident("doc"));
                 f.attrs.push(syn::parse_quote!(
@@ -436,7 +436,7 @@ pub fn typed_errors(file: &mut syn::File) {
                 #(#docs)*
                 pub async fn send(self) -> ::std::result::Result<#ok, crate::Error> {
                     let hooks = self.client.inner.clone();
-                    crate::error::from_generated(self.send_generated().await, &hooks, #operation).await
+                    crate::transport::from_generated(self.send_generated().await, &hooks, #operation).await
                 }
             });
         }
@@ -446,7 +446,7 @@ pub fn typed_errors(file: &mut syn::File) {
     }
 }
 
-/// Drops the `api-version` header and routes response wrapping through `crate::response`.
+/// Drops the `api-version` header and routes response wrapping through `crate::transport`.
 pub fn lean_requests(file: &mut syn::File) {
     struct Lean;
     impl VisitMut for Lean {
@@ -485,9 +485,9 @@ pub fn lean_requests(file: &mut syn::File) {
                     && first == "ResponseValue"
                 {
                     let replacement = match second.as_str() {
-                        "stream" => Some(quote!(crate::response::stream)),
-                        "from_response" => Some(quote!(crate::response::json)),
-                        "empty" => Some(quote!(crate::response::empty)),
+                        "stream" => Some(quote!(crate::transport::stream_response)),
+                        "from_response" => Some(quote!(crate::transport::json_response)),
+                        "empty" => Some(quote!(crate::transport::empty_response)),
                         _ => None,
                     };
                     if let Some(r) = replacement {
@@ -739,13 +739,13 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
         /// by operation id.
         const REQUEST_MEDIA_TYPES: &[(&str, &str)] = &[#(#entries),*];
 
-        impl ClientHooks<crate::hooks::Hooks> for Client {
+        impl ClientHooks<crate::ClientState> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
                 info: &OperationInfo,
             ) -> std::result::Result<(), Error<E>> {
-                crate::hooks::pre(&self.inner, request, info.operation_id, REQUEST_MEDIA_TYPES);
+                crate::transport::pre(&self.inner, request, info.operation_id, REQUEST_MEDIA_TYPES);
                 Ok(())
             }
 
@@ -754,23 +754,23 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
                 request: reqwest::Request,
                 info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                crate::hooks::exec(&self.inner, &self.client, request, info.operation_id).await
+                crate::transport::exec(&self.inner, &self.client, request, info.operation_id).await
             }
         }
 
         impl crate::ApiClient for Client {
             const VERSION: crate::ApiVersion = crate::ApiVersion::new(#major, #minor);
 
-            fn from_parts(base_url: &str, http: reqwest::Client, hooks: crate::hooks::Hooks) -> Self {
+            fn from_parts(base_url: &str, http: reqwest::Client, hooks: crate::ClientState) -> Self {
                 Self::new_with_client(base_url, http, hooks)
             }
 
-            fn parts(&self) -> (&str, &reqwest::Client, &crate::hooks::Hooks) {
+            fn parts(&self) -> (&str, &reqwest::Client, &crate::ClientState) {
                 (&self.baseurl, &self.client, &self.inner)
             }
         }
 
-        impl crate::error::DaemonMessage for types::ErrorResponse {
+        impl crate::transport::DaemonMessage for types::ErrorResponse {
             fn daemon_message(self) -> ::std::string::String {
                 self.message
             }
@@ -836,7 +836,7 @@ mod tests {
         client_new(&mut f);
         let code = prettyplease::unparse(&f);
         assert!(
-            code.contains("crate::http::default_client()") && !code.contains("from_secs"),
+            code.contains("crate::transport::default_client()") && !code.contains("from_secs"),
             "{code}"
         );
     }
