@@ -906,6 +906,7 @@ mod tests {
             Ok(Bytes::from_static(b"{\"status\":\"a\"}\n{\"sta")),
             Err(StreamError::Connection {
                 reason: "reset".into(),
+                source: None,
             }),
             Ok(Bytes::from_static(b"tus\":\"b\"}\n")),
         ];
