@@ -222,3 +222,50 @@ impl DaemonMessage for progenitor_client::ByteStream {
         "the daemon's message was a stream".into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failure's cause travels as the error's `source()`, down to the I/O error, while the
+    /// message stays one line without the URL.
+    #[tokio::test]
+    async fn causes_are_kept_as_sources() {
+        let state = ClientState::new(
+            "unix:///nonexistent/dec.sock".into(),
+            Some("/nonexistent/dec.sock".into()),
+            None,
+        );
+        let http = super::super::http_client_builder()
+            .unix_socket("/nonexistent/dec.sock")
+            .build()
+            .unwrap();
+        let failure = http
+            .get("http://docker/_ping?token=s3cret")
+            .send()
+            .await
+            .unwrap_err();
+        let error = Error::from(transport(failure, &state, "system_ping"));
+        assert!(
+            matches!(
+                &error,
+                Error::Transport(TransportError::SocketMissing { .. })
+            ),
+            "{error:?}"
+        );
+        let mut chain = Vec::new();
+        let mut source = std::error::Error::source(&error);
+        while let Some(s) = source {
+            chain.push(s);
+            source = s.source();
+        }
+        assert!(
+            chain
+                .iter()
+                .any(|s| s.downcast_ref::<std::io::Error>().is_some()),
+            "the io::Error is in the chain: {chain:?}"
+        );
+        let shown = format!("{error} {chain:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+}
