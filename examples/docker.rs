@@ -586,7 +586,7 @@ fn parse_filters(pairs: &[String]) -> Result<Filters, Error> {
 
 /// Copies container output to this process's stdout and stderr.
 async fn copy(
-    output: impl Stream<Item = Result<stream::LogOutput, docker_engine_client::StreamError>> + Unpin,
+    output: impl Stream<Item = Result<stream::OutputChunk, docker_engine_client::StreamError>> + Unpin,
 ) -> Result<(u64, u64), Error> {
     stream::copy_output(output, &mut tokio::io::stdout(), &mut tokio::io::stderr()).await
 }

@@ -1,12 +1,60 @@
 //! The crate's errors: one `#[non_exhaustive]` [`Error`] over an enum per layer (configuration,
-//! transport, the daemon's answer, decoding, API versions), with no HTTP library type in them.
+//! transport, the daemon's answer, decoding, API versions, streams, credentials, `run`), with no
+//! HTTP library type in them. Failures of the libraries underneath (I/O, TLS, HTTP) are kept as
+//! each error's `source()`, as a [`Cause`].
 //!
-//! Every generated call's `send()` returns `Result<_, Error>`: the generated `send` is wrapped by
-//! a generation pass that hands progenitor's error to [`from_generated`].
+//! This module is a leaf: it defines the types and imports nothing from the rest of the crate.
+//! Turning responses and transport failures into these errors is the request path's job
+//! (`transport::errors`).
 
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::hooks::Hooks;
+/// The failure underneath an error (an I/O, TLS or HTTP library's error), kept as that error's
+/// `source()` without naming the library's type in this crate's API. Its `Display` is the
+/// underlying error's; its own `source()` continues that error's chain.
+#[derive(Clone)]
+pub struct Cause(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl Cause {
+    /// Wraps `error`.
+    pub(crate) fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// The underlying error (for example to downcast it to `std::io::Error`).
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// Causes compare by what they say (errors of the libraries underneath are not comparable).
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for Cause {}
 
 /// Any error of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +123,9 @@ pub enum ConfigError {
         path: PathBuf,
         /// What is wrong with it.
         reason: String,
+        /// The I/O or PEM error, when there is one.
+        #[source]
+        source: Option<Cause>,
     },
     /// TLS was asked for, but the crate was built without its `tls` feature.
     #[error("TLS is required ({why}) but docker-engine-client was built without the `tls` feature")]
@@ -105,8 +156,14 @@ pub enum ConfigError {
         value: String,
     },
     /// The HTTP client could not be built with these settings.
-    #[error("cannot build the HTTP client: {0}")]
-    HttpClient(String),
+    #[error("cannot build the HTTP client: {reason}")]
+    HttpClient {
+        /// What is wrong.
+        reason: String,
+        /// The HTTP or TLS library's error, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
 }
 
 /// A step of a [`run`](crate::run) failed: which one, for which image, and why.
@@ -115,12 +172,46 @@ pub enum ConfigError {
 #[non_exhaustive]
 pub struct RunError {
     /// The step.
-    pub step: crate::run::RunStep,
+    pub step: RunStep,
     /// The image being run.
     pub image: String,
     /// Why it failed.
     #[source]
     pub source: Box<Error>,
+}
+
+/// The steps of a [`run`](crate::run), as named in its errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunStep {
+    /// Looking the image up, finding credentials, pulling it.
+    Pull,
+    /// `POST /containers/create`.
+    Create,
+    /// Attaching to the container's output.
+    Attach,
+    /// Registering or reading the wait for its exit.
+    Wait,
+    /// `POST /containers/{id}/start`.
+    Start,
+    /// Reading its output, writing its input.
+    Output,
+    /// Removing it.
+    Remove,
+}
+
+impl fmt::Display for RunStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RunStep::Pull => "pulling the image",
+            RunStep::Create => "creating the container",
+            RunStep::Attach => "attaching to the container",
+            RunStep::Wait => "waiting for the container",
+            RunStep::Start => "starting the container",
+            RunStep::Output => "reading the container's output",
+            RunStep::Remove => "removing the container",
+        })
+    }
 }
 
 /// Registry credentials could not be found or read. Messages name the registry or the helper,
@@ -158,12 +249,18 @@ pub enum TransportError {
         endpoint: String,
         /// The socket's path.
         path: PathBuf,
+        /// The connect error.
+        #[source]
+        source: Cause,
     },
     /// Permission to the socket was denied.
     #[error("cannot connect to the Docker daemon at {endpoint}: permission denied")]
     PermissionDenied {
         /// The endpoint.
         endpoint: String,
+        /// The connect error.
+        #[source]
+        source: Cause,
     },
     /// Nothing listens there.
     #[error(
@@ -172,6 +269,9 @@ pub enum TransportError {
     ConnectionRefused {
         /// The endpoint.
         endpoint: String,
+        /// The connect error.
+        #[source]
+        source: Cause,
     },
     /// The TLS handshake failed (wrong CA, no or rejected client certificate, ...).
     #[error("TLS with the Docker daemon at {endpoint} failed: {reason}")]
@@ -180,6 +280,9 @@ pub enum TransportError {
         endpoint: String,
         /// The TLS library's reason.
         reason: String,
+        /// The failure, from the HTTP client down to the TLS library.
+        #[source]
+        source: Cause,
     },
     /// The connect or request timeout passed.
     #[error("{operation}: the Docker daemon at {endpoint} did not answer in time")]
@@ -188,6 +291,9 @@ pub enum TransportError {
         endpoint: String,
         /// The operation.
         operation: &'static str,
+        /// The timeout error.
+        #[source]
+        source: Cause,
     },
     /// Any other connection failure (reset, closed mid-body, ...).
     #[error("{operation}: connection to the Docker daemon at {endpoint} failed: {reason}")]
@@ -196,8 +302,11 @@ pub enum TransportError {
         endpoint: String,
         /// The operation.
         operation: &'static str,
-        /// What happened.
+        /// What happened (the whole chain of causes, on one line).
         reason: String,
+        /// The failure itself.
+        #[source]
+        source: Cause,
     },
 }
 
@@ -308,6 +417,9 @@ pub enum StreamError {
     Connection {
         /// What happened.
         reason: String,
+        /// The I/O or HTTP failure, when there was one.
+        #[source]
+        source: Option<Cause>,
     },
 }
 
@@ -430,192 +542,7 @@ impl Error {
     }
 }
 
-/// The daemon's message inside a version's `ErrorResponse` (implemented by generated code).
-pub trait DaemonMessage {
-    /// The `message` field.
-    fn daemon_message(self) -> String;
-}
-
-/// Turns a generated call's result into the crate's error type.
-#[doc(hidden)]
-pub async fn from_generated<T, E: DaemonMessage>(
-    result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
-    hooks: &Hooks,
-    operation: &'static str,
-) -> Result<progenitor_client::ResponseValue<T>, Error> {
-    use progenitor_client::Error as G;
-    let error = match result {
-        Ok(value) => return Ok(value),
-        Err(e) => e,
-    };
-    Err(match error {
-        G::ErrorResponse(body) => {
-            let status = body.status().as_u16();
-            ApiError {
-                status,
-                message: body.into_inner().daemon_message(),
-                operation,
-            }
-            .into()
-        }
-        G::UnexpectedResponse(response) => from_response(response, operation).await,
-        G::InvalidResponsePayload(bytes, e) => {
-            DecodeError::new(operation, e.to_string(), &bytes).into()
-        }
-        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
-            transport(e, hooks, operation).into()
-        }
-        G::InvalidRequest(message) => Error::InvalidRequest { operation, message },
-        G::Custom(message) => Error::InvalidRequest { operation, message },
-    })
-}
-
-/// The most of an error body that is read: the Go client's bound. A daemon or proxy answering
-/// with a huge or endless body costs at most this much memory.
-pub const ERROR_BODY_LIMIT: usize = 1024 * 1024;
-
-/// The most of an error body quoted in an error's message; the rest is summarised by its size.
-pub const ERROR_MESSAGE_LIMIT: usize = 4 * 1024;
-
-/// Any error status (every 3xx, 4xx and 5xx of generated and handwritten calls): an [`ApiError`]
-/// with the status and the daemon's `message`, or the body's text when it is not Docker's JSON
-/// (a proxy's HTML 502, a plain-text 404). At most [`ERROR_BODY_LIMIT`] bytes are read and at most
-/// [`ERROR_MESSAGE_LIMIT`] quoted. A redirect names its `Location` (redirects are never followed:
-/// they would re-send credentials to another host).
-pub(crate) async fn from_response(response: reqwest::Response, operation: &'static str) -> Error {
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let declared = response.content_length();
-    let mut body = Vec::new();
-    let mut cut = false;
-    let mut response = response;
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let room = ERROR_BODY_LIMIT - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            cut = true;
-            break;
-        }
-        body.extend_from_slice(&chunk);
-    }
-    drop(response); // an endless body: the connection is closed, not drained
-    #[derive(serde::Deserialize)]
-    struct Message {
-        message: String,
-    }
-    let text = match serde_json::from_slice::<Message>(&body) {
-        Ok(m) => m.message,
-        Err(_) => String::from_utf8_lossy(&body).trim().to_string(),
-    };
-    let mut message = quote_bounded(&text, body.len(), cut, declared);
-    if status.is_redirection() {
-        let to = location.as_deref().unwrap_or("no Location");
-        message = if message.is_empty() {
-            format!("redirected to {to}; redirects are not followed")
-        } else {
-            format!("redirected to {to}; redirects are not followed: {message}")
-        };
-    } else if message.is_empty() {
-        message = format!("HTTP {} with an empty body", status.as_u16());
-    }
-    ApiError {
-        status: status.as_u16(),
-        message,
-        operation,
-    }
-    .into()
-}
-
-/// `text` cut to [`ERROR_MESSAGE_LIMIT`] bytes (at a character boundary), saying how large the
-/// body was when anything was left out.
-fn quote_bounded(text: &str, read: usize, cut: bool, declared: Option<u64>) -> String {
-    if text.len() <= ERROR_MESSAGE_LIMIT && !cut {
-        return text.to_string();
-    }
-    let mut end = ERROR_MESSAGE_LIMIT.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let size = match (cut, declared) {
-        (false, _) => format!("{read} bytes"),
-        (true, Some(n)) => format!("{n} bytes"),
-        (true, None) => format!("more than {read} bytes"),
-    };
-    format!("{}… ({size} in all)", &text[..end])
-}
-
-/// Classifies a reqwest error by walking its sources. The URL is dropped first: its query string
-/// can carry secrets (`buildargs`).
-pub(crate) fn transport(
-    e: reqwest::Error,
-    hooks: &Hooks,
-    operation: &'static str,
-) -> TransportError {
-    let e = &e.without_url();
-    let endpoint = hooks.endpoint().to_string();
-    if e.is_timeout() {
-        return TransportError::Timeout {
-            endpoint,
-            operation,
-        };
-    }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        #[cfg(feature = "tls")]
-        if let Some(tls) = rustls_error(err) {
-            return TransportError::Tls {
-                endpoint,
-                reason: tls.to_string(),
-            };
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            match io.kind() {
-                std::io::ErrorKind::NotFound if hooks.socket_path().is_some() => {
-                    return TransportError::SocketMissing {
-                        endpoint,
-                        path: hooks.socket_path().map(PathBuf::from).unwrap_or_default(),
-                    };
-                }
-                std::io::ErrorKind::PermissionDenied => {
-                    return TransportError::PermissionDenied { endpoint };
-                }
-                std::io::ErrorKind::ConnectionRefused => {
-                    return TransportError::ConnectionRefused { endpoint };
-                }
-                std::io::ErrorKind::TimedOut => {
-                    return TransportError::Timeout {
-                        endpoint,
-                        operation,
-                    };
-                }
-                _ => {}
-            }
-        }
-        source = err.source();
-    }
-    TransportError::Connection {
-        endpoint,
-        operation,
-        reason: error_chain(e),
-    }
-}
-
-/// The rustls error in `err`, also when `io::Error`s wrap it (their `source()` skips the error
-/// they carry, so it is reached through `get_ref`).
-#[cfg(feature = "tls")]
-fn rustls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    loop {
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        err = err.downcast_ref::<std::io::Error>()?.get_ref()?;
-    }
-}
-
-/// `e: source: source...`, the whole chain on one line.
+/// `e: source: source...`, the whole chain on one line (each message once).
 pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
@@ -628,16 +555,4 @@ pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     text
-}
-
-impl DaemonMessage for () {
-    fn daemon_message(self) -> String {
-        "the daemon sent no message (a HEAD request, or an empty error body)".into()
-    }
-}
-
-impl DaemonMessage for progenitor_client::ByteStream {
-    fn daemon_message(self) -> String {
-        "the daemon's message was a stream".into()
-    }
 }

@@ -25,11 +25,12 @@ use tokio::io::AsyncWriteExt;
 
 use crate::auth::reference::split_tag;
 use crate::auth::{CredentialStore, Credentials};
+pub use crate::error::RunStep;
 use crate::error::{Error, RunError};
-use crate::raw::{Raw, segment};
 use crate::stream::body::{BodyStream, body_of};
-use crate::stream::{AttachOptions, JsonStream, LogStream, Progress, StdStream, Stdin, attach};
-use crate::version::{ApiClient, ApiVersion};
+use crate::stream::{AttachOptions, JsonStream, OutputStream, Progress, StdStream, Stdin, attach};
+use crate::transport::{ApiClient, Requests, segment};
+use crate::version::ApiVersion;
 
 /// The first API version whose wait answers headers at once and knows `condition=next-exit`.
 const WAIT_CONDITIONS: ApiVersion = ApiVersion::new(1, 30);
@@ -45,40 +46,6 @@ pub enum PullPolicy {
     Always,
     /// Never: a missing image fails the create step.
     Never,
-}
-
-/// The steps of a run, named in its errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RunStep {
-    /// Looking the image up, finding credentials, pulling it.
-    Pull,
-    /// `POST /containers/create`.
-    Create,
-    /// Attaching to the container's output.
-    Attach,
-    /// Registering or reading the wait for its exit.
-    Wait,
-    /// `POST /containers/{id}/start`.
-    Start,
-    /// Reading its output, writing its input.
-    Output,
-    /// Removing it.
-    Remove,
-}
-
-impl fmt::Display for RunStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RunStep::Pull => "pulling the image",
-            RunStep::Create => "creating the container",
-            RunStep::Attach => "attaching to the container",
-            RunStep::Wait => "waiting for the container",
-            RunStep::Start => "starting the container",
-            RunStep::Output => "reading the container's output",
-            RunStep::Remove => "removing the container",
-        })
-    }
 }
 
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -140,15 +107,15 @@ pub struct Running {
     pub stdin: Option<Stdin>,
     /// The container's output as it happens: demultiplexed, or raw with a TTY. Read it to its
     /// end (it ends when the container exits) before [`Running::wait`].
-    pub output: LogStream<BodyStream>,
-    container: Created,
+    pub output: OutputStream<BodyStream>,
+    container: CreatedContainer,
     wait: Option<reqwest::Response>,
 }
 
 /// A created container: what waiting for it, removing it and naming it in errors need.
 #[derive(Debug)]
-struct Created {
-    raw: Raw,
+struct CreatedContainer {
+    requests: Requests,
     id: String,
     image: String,
     remove: bool,
@@ -333,16 +300,16 @@ impl Run {
 
     /// Starts the container and hands over its output (and stdin, when interactive).
     pub async fn start<C: ApiClient>(&self, client: &C) -> Result<Running, Error> {
-        let raw = Raw::new(client);
-        self.ensure_image(&raw)
+        let requests = Requests::new(client);
+        self.ensure_image(&requests)
             .await
             .map_err(|e| run_error(RunStep::Pull, &self.image, e))?;
         let id = self
-            .create(&raw)
+            .create(&requests)
             .await
             .map_err(|e| run_error(RunStep::Create, &self.image, e))?;
-        let container = Created {
-            raw: raw.clone(),
+        let container = CreatedContainer {
+            requests: requests.clone(),
             id,
             image: self.image.clone(),
             remove: self.remove,
@@ -365,13 +332,13 @@ impl Run {
             let request = container
                 .wait_request()
                 .query(&[("condition", "next-exit")]);
-            match raw.send(request, "container_wait").await {
+            match requests.send(request, "container_wait").await {
                 Ok(response) => wait = Some(response),
                 Err(e) => return Err(container.fail_and_remove(RunStep::Wait, e).await),
             }
         }
-        let start = raw.post(&format!("/containers/{}/start", segment(&container.id)));
-        if let Err(e) = raw.send(start, "container_start").await {
+        let start = requests.post(&format!("/containers/{}/start", segment(&container.id)));
+        if let Err(e) = requests.send(start, "container_start").await {
             return Err(container.fail_and_remove(RunStep::Start, e).await);
         }
         Ok(Running {
@@ -383,12 +350,12 @@ impl Run {
         })
     }
 
-    async fn ensure_image(&self, raw: &Raw) -> Result<(), Error> {
+    async fn ensure_image(&self, requests: &Requests) -> Result<(), Error> {
         match self.pull {
             PullPolicy::Never => return Ok(()),
             PullPolicy::Missing => {
-                let inspect = raw.get(&format!("/images/{}/json", segment(&self.image)));
-                match raw.send(inspect, "image_inspect").await {
+                let inspect = requests.get(&format!("/images/{}/json", segment(&self.image)));
+                match requests.send(inspect, "image_inspect").await {
                     Ok(_) => return Ok(()),
                     Err(e) if e.is_not_found() => {}
                     Err(e) => return Err(e),
@@ -409,11 +376,11 @@ impl Run {
         if let Some(tag) = tag {
             query.push(("tag", tag));
         }
-        let pull = raw
+        let pull = requests
             .post("/images/create")
             .query(&query)
             .header("X-Registry-Auth", credentials.header_value());
-        let response = raw.send(pull, "image_create").await?;
+        let response = requests.send(pull, "image_create").await?;
         let mut progress = JsonStream::<_, Progress>::new(body_of(response));
         while let Some(message) = progress.next().await {
             let message = message?;
@@ -424,7 +391,7 @@ impl Run {
         Ok(())
     }
 
-    async fn create(&self, raw: &Raw) -> Result<String, Error> {
+    async fn create(&self, requests: &Requests) -> Result<String, Error> {
         let mut body = json!({
             "Image": self.image,
             "Tty": self.tty,
@@ -447,17 +414,17 @@ impl Run {
                 body[key] = value;
             }
         }
-        let mut create = raw.post("/containers/create").json(&body);
+        let mut create = requests.post("/containers/create").json(&body);
         if let Some(name) = &self.name {
             create = create.query(&[("name", name)]);
         }
-        let response = raw.send(create, "container_create").await?;
+        let response = requests.send(create, "container_create").await?;
         #[derive(Deserialize)]
-        struct Created {
+        struct CreateAnswer {
             #[serde(rename = "Id")]
             id: String,
         }
-        let created: Created = raw.json(response, "container_create").await?;
+        let created: CreateAnswer = requests.json(response, "container_create").await?;
         Ok(created.id)
     }
 }
@@ -493,11 +460,11 @@ impl Running {
                 Some(response) => response,
                 None => {
                     let request = container.wait_request();
-                    container.raw.send(request, "container_wait").await?
+                    container.requests.send(request, "container_wait").await?
                 }
             };
             container
-                .raw
+                .requests
                 .json::<Waited>(response, "container_wait")
                 .await
         };
@@ -523,10 +490,10 @@ impl Running {
     }
 }
 
-impl Created {
+impl CreatedContainer {
     /// `POST /containers/{id}/wait`.
     fn wait_request(&self) -> reqwest::RequestBuilder {
-        self.raw
+        self.requests
             .post(&format!("/containers/{}/wait", segment(&self.id)))
     }
 
@@ -546,9 +513,12 @@ impl Created {
 
     async fn remove(&self) -> Result<(), Error> {
         let delete = self
-            .raw
+            .requests
             .delete(&format!("/containers/{}", segment(&self.id)))
             .query(&[("force", "1"), ("v", "1")]);
-        self.raw.send(delete, "container_delete").await.map(drop)
+        self.requests
+            .send(delete, "container_delete")
+            .await
+            .map(drop)
     }
 }

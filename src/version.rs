@@ -1,12 +1,10 @@
-//! API versions, and the trait every generated version client implements, so that connecting,
-//! negotiating and timeouts are written once for all versions.
+//! Engine API versions (`1.NN`): parsing, ordering, display. Used by every layer (connecting,
+//! negotiation, the generated clients), so it stands on its own.
 
 use std::fmt;
 use std::str::FromStr;
-use std::time::Duration;
 
 use crate::error::ConfigError;
-use crate::hooks::Hooks;
 
 /// An Engine API version, `1.NN`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,31 +56,6 @@ impl FromStr for ApiVersion {
             major.parse().map_err(|_| invalid())?,
             minor.parse().map_err(|_| invalid())?,
         ))
-    }
-}
-
-/// A generated client of one API version (`v1_41::Client`, ...). Implemented by generated code.
-pub trait ApiClient: Sized + Clone {
-    /// The API version this client's types and calls were generated from.
-    const VERSION: ApiVersion;
-
-    /// Builds the client from its parts (used by [`crate::Docker`]).
-    #[doc(hidden)]
-    fn from_parts(base_url: &str, http: reqwest::Client, hooks: Hooks) -> Self;
-
-    /// The client's parts.
-    #[doc(hidden)]
-    fn parts(&self) -> (&str, &reqwest::Client, &Hooks);
-
-    /// The API version in this client's URLs (`/v1.NN/...`): the negotiated or pinned one.
-    fn api_version(&self) -> Option<ApiVersion> {
-        self.parts().2.api_version()
-    }
-
-    /// The same client, with a total timeout on each of its requests (none by default).
-    fn with_timeout(&self, timeout: Duration) -> Self {
-        let (base, http, hooks) = self.parts();
-        Self::from_parts(base, http.clone(), hooks.with_timeout(timeout))
     }
 }
 

@@ -778,10 +778,10 @@ async fn volumes_with_labels_filters_prune() {
 
 #[tokio::test]
 async fn system_ping_version_info_df_and_plugins() {
-    let Some(docker) = support::docker() else {
+    // An image of its own, so `df` has layers to count whatever the other tests do.
+    let Some((_docker, client, _cleanup, _image)) = setup("dec-df").await else {
         return;
     };
-    let client: Client = docker.client().await.unwrap();
     let ping = client.system_ping().send().await.unwrap();
     assert_eq!(support::read_all(ping.into_body()).await, b"OK");
     client.system_ping_head().send().await.unwrap();

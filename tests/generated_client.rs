@@ -7,7 +7,7 @@
 
 mod support;
 
-use docker_engine_client::hooks::Hooks;
+use docker_engine_client::ClientState;
 use docker_engine_client::v1_55::{Client, types};
 use futures_util::TryStreamExt;
 
@@ -24,15 +24,20 @@ async fn collect(stream: docker_engine_client::v1_55::ByteStream) -> Vec<u8> {
 
 /// A client for `socket` speaking `/v1.NN` where NN is the daemon's version (at most 1.55).
 async fn client(socket: &std::path::Path) -> Client {
-    let http = docker_engine_client::http::builder()
+    let http = docker_engine_client::http_client_builder()
         .unix_socket(socket)
         .build()
         .unwrap();
-    let unversioned = Client::new_with_client("http://docker", http.clone(), Hooks::default());
+    let unversioned =
+        Client::new_with_client("http://docker", http.clone(), ClientState::default());
     let ping = unversioned.system_ping().send().await.unwrap();
     let version = ping.headers()["api-version"].to_str().unwrap().to_string();
     assert_eq!(collect(ping.into_inner()).await, b"OK");
-    Client::new_with_client(&format!("http://docker/v{version}"), http, Hooks::default())
+    Client::new_with_client(
+        &format!("http://docker/v{version}"),
+        http,
+        ClientState::default(),
+    )
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ mod support;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use docker_engine_client::stream::{self, AttachOptions, ByteStreamExt, LogOutput, StdStream};
+use docker_engine_client::stream::{self, AttachOptions, ByteStreamExt, OutputChunk, StdStream};
 use docker_engine_client::v1_55::{Client, types};
 use docker_engine_client::{Docker, Error, StreamError};
 use futures_util::{StreamExt, TryStreamExt};
@@ -83,9 +83,9 @@ impl Fixture {
 
 /// Collects output into (stdout, stderr, console).
 async fn collect(
-    output: impl futures_core::Stream<Item = Result<LogOutput, StreamError>> + Unpin,
+    output: impl futures_core::Stream<Item = Result<OutputChunk, StreamError>> + Unpin,
 ) -> (String, String, String) {
-    let items: Vec<LogOutput> = output.try_collect().await.unwrap();
+    let items: Vec<OutputChunk> = output.try_collect().await.unwrap();
     let mut parts = (String::new(), String::new(), String::new());
     for item in items {
         let text = String::from_utf8_lossy(&item.bytes);
@@ -289,7 +289,7 @@ async fn attach_to_cat_echoes_stdin_until_eof() {
 
 /// Reads raw TTY output until it contains `want` (or 20 s pass); what was read.
 async fn read_until(
-    output: &mut (impl futures_core::Stream<Item = Result<LogOutput, StreamError>> + Unpin),
+    output: &mut (impl futures_core::Stream<Item = Result<OutputChunk, StreamError>> + Unpin),
     want: &str,
 ) -> String {
     let mut seen = String::new();

@@ -166,7 +166,7 @@ async fn run(args: Vec<String>) {
 async fn count(which: &str, n: usize) {
     let docker = docker_engine_client::Docker::connect(&format!("unix://{SOCKET}")).unwrap();
     let ours: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
-    let raw = docker_engine_client::http::builder()
+    let raw = docker_engine_client::http_client_builder()
         .unix_socket(SOCKET)
         .build()
         .unwrap();

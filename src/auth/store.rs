@@ -4,19 +4,17 @@
 //!
 //! `config.json` is read at each lookup, so a `docker login` made meanwhile is seen.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde::Deserialize;
 
 use super::helper::Helper;
 use super::reference::{auth_key, registry_of, same_registry};
 use super::{Credentials, RegistryConfig};
-use crate::context::ConfigDir;
-use crate::error::{AuthError, ConfigError, Error};
+use crate::cli_config::{AuthEntry, ConfigDir, ConfigFile};
+use crate::error::{AuthError, Error};
 
 /// How long a credential helper may take before it is stopped, unless set otherwise.
 pub const DEFAULT_HELPER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,34 +33,6 @@ pub const DEFAULT_HELPER_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct CredentialStore {
     file: Option<PathBuf>,
     helper_timeout: Duration,
-}
-
-/// The parts of `config.json` that hold credentials.
-#[derive(Deserialize, Default)]
-struct ConfigFile {
-    #[serde(default)]
-    auths: BTreeMap<String, AuthEntry>,
-    #[serde(rename = "credsStore", default)]
-    creds_store: Option<String>,
-    #[serde(rename = "credHelpers", default)]
-    cred_helpers: BTreeMap<String, String>,
-}
-
-/// One `auths` entry.
-#[derive(Deserialize, Default)]
-struct AuthEntry {
-    #[serde(default)]
-    auth: Option<String>,
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    identitytoken: Option<String>,
-    #[serde(default)]
-    registrytoken: Option<String>,
 }
 
 impl CredentialStore {
@@ -107,11 +77,11 @@ impl CredentialStore {
     pub async fn for_registry(&self, registry: &str) -> Result<Credentials, Error> {
         let config = self.read()?;
         let key = auth_key(registry);
-        if let Some(helper) = config.helper_for(&key) {
+        if let Some(helper) = helper_for(&config, &key) {
             return Ok(self.helper(helper).get(&key).await?);
         }
-        match config.entry_for(&key) {
-            Some((_, entry)) => Ok(entry.credentials(&key)?),
+        match entry_for(&config, &key) {
+            Some((_, entry)) => Ok(credentials_of(entry, &key)?),
             None => Ok(Credentials::anonymous()),
         }
     }
@@ -122,8 +92,8 @@ impl CredentialStore {
         let config = self.read()?;
         let mut all = RegistryConfig::new();
         for (key, entry) in &config.auths {
-            if config.helper_for(key).is_none() {
-                all.insert(key.clone(), entry.credentials(key)?);
+            if helper_for(&config, key).is_none() {
+                all.insert(key.clone(), credentials_of(entry, key)?);
             }
         }
         if let Some(store) = &config.creds_store {
@@ -152,98 +122,73 @@ impl CredentialStore {
     }
 
     fn read(&self) -> Result<ConfigFile, Error> {
-        let Some(path) = &self.file else {
-            return Ok(ConfigFile::default());
-        };
-        let text = match std::fs::read(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(ConfigFile::default());
-            }
-            Err(e) => return Err(config_error(path, e.to_string())),
-        };
-        serde_json::from_slice(&text).map_err(|e| {
-            // Position only: serde's message may quote a value, and values here are secrets.
-            config_error(
-                path,
-                format!(
-                    "not valid JSON credentials (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            )
+        match &self.file {
+            Some(path) => Ok(ConfigFile::read(path)?),
+            None => Ok(ConfigFile::default()),
+        }
+    }
+}
+
+/// The helper that holds `key`'s credentials: its `credHelpers` entry, else `credsStore`.
+fn helper_for<'a>(config: &'a ConfigFile, key: &str) -> Option<&'a str> {
+    config
+        .cred_helpers
+        .iter()
+        .find(|(k, _)| k.as_str() == key)
+        .or_else(|| {
+            config
+                .cred_helpers
+                .iter()
+                .find(|(k, _)| same_registry(k, key))
         })
-    }
+        .map(|(_, v)| v.as_str())
+        .or(config.creds_store.as_deref())
+        .filter(|name| !name.is_empty())
 }
 
-fn config_error(path: &Path, reason: String) -> Error {
-    ConfigError::ConfigFile {
-        path: path.to_path_buf(),
-        reason,
-    }
-    .into()
+/// `key`'s `auths` entry: exactly, else the first whose host is the same (legacy URL keys).
+fn entry_for<'a>(config: &'a ConfigFile, key: &str) -> Option<(&'a String, &'a AuthEntry)> {
+    config
+        .auths
+        .get_key_value(key)
+        .or_else(|| config.auths.iter().find(|(k, _)| same_registry(k, key)))
 }
 
-impl ConfigFile {
-    /// The helper that holds `key`'s credentials: its `credHelpers` entry, else `credsStore`.
-    fn helper_for(&self, key: &str) -> Option<&str> {
-        self.cred_helpers
-            .iter()
-            .find(|(k, _)| k.as_str() == key)
-            .or_else(|| {
-                self.cred_helpers
-                    .iter()
-                    .find(|(k, _)| same_registry(k, key))
-            })
-            .map(|(_, v)| v.as_str())
-            .or(self.creds_store.as_deref())
-            .filter(|name| !name.is_empty())
-    }
-
-    /// `key`'s `auths` entry: exactly, else the first whose host is the same (legacy URL keys).
-    fn entry_for(&self, key: &str) -> Option<(&String, &AuthEntry)> {
-        self.auths
-            .get_key_value(key)
-            .or_else(|| self.auths.iter().find(|(k, _)| same_registry(k, key)))
-    }
-}
-
-impl AuthEntry {
-    fn credentials(&self, key: &str) -> Result<Credentials, AuthError> {
-        let non_empty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
-        let mut creds = if let Some(auth) = non_empty(&self.auth) {
-            let invalid = |reason: &str| AuthError::InvalidAuthEntry {
-                registry: key.to_string(),
-                reason: reason.to_string(),
-            };
-            let decoded = STANDARD
-                .decode(auth.trim())
-                .map_err(|_| invalid("`auth` is not base64"))?;
-            let decoded = String::from_utf8(decoded).map_err(|_| invalid("`auth` is not UTF-8"))?;
-            let (user, password) = decoded
-                .split_once(':')
-                .ok_or_else(|| invalid("`auth` is not `username:password`"))?;
-            Credentials::password(user, password)
-        } else if let Some(user) = non_empty(&self.username) {
-            Credentials::password(user, self.password.clone().unwrap_or_default())
-        } else {
-            Credentials::anonymous()
+/// The credentials an `auths` entry holds.
+fn credentials_of(entry: &AuthEntry, key: &str) -> Result<Credentials, AuthError> {
+    let non_empty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    let mut creds = if let Some(auth) = non_empty(&entry.auth) {
+        let invalid = |reason: &str| AuthError::InvalidAuthEntry {
+            registry: key.to_string(),
+            reason: reason.to_string(),
         };
-        // As the CLI: a token rides along with the username it was issued for.
-        if let Some(token) = non_empty(&self.identitytoken) {
-            creds = creds.with_identity_token(token);
-        }
-        if let Some(token) = non_empty(&self.registrytoken) {
-            creds = creds.with_registry_token(token);
-        }
-        if creds.is_anonymous() {
-            return Ok(creds);
-        }
-        if let Some(email) = non_empty(&self.email) {
-            creds = creds.with_email(email);
-        }
-        Ok(creds.with_server_address(key))
+        let decoded = STANDARD
+            .decode(auth.trim())
+            .map_err(|_| invalid("`auth` is not base64"))?;
+        let decoded = String::from_utf8(decoded).map_err(|_| invalid("`auth` is not UTF-8"))?;
+        let (user, password) = decoded
+            .split_once(':')
+            .ok_or_else(|| invalid("`auth` is not `username:password`"))?;
+        Credentials::password(user, password)
+    } else if let Some(user) = non_empty(&entry.username) {
+        Credentials::password(user, entry.password.clone().unwrap_or_default())
+    } else {
+        Credentials::anonymous()
+    };
+    // As the CLI: a token rides along with the username it was issued for.
+    if let Some(token) = non_empty(&entry.identitytoken) {
+        creds = creds.with_identity_token(token);
     }
+    if let Some(token) = non_empty(&entry.registrytoken) {
+        creds = creds.with_registry_token(token);
+    }
+    if creds.is_anonymous() {
+        return Ok(creds);
+    }
+    if let Some(email) = non_empty(&entry.email) {
+        creds = creds.with_email(email);
+    }
+    Ok(creds.with_server_address(key))
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ use futures_util::TryStreamExt;
 use progenitor_client::{ByteStream, ResponseValue};
 use serde::de::DeserializeOwned;
 
-use super::demux::{Framing, LogStream};
+use super::demux::{Framing, OutputStream};
 use super::json::JsonStream;
-use crate::error::StreamError;
+use crate::error::{Cause, StreamError};
 
 /// Body chunks; a broken connection is an error item, never a hang or a silent end.
 pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, StreamError>> + Send>>;
@@ -24,7 +24,7 @@ pub trait ByteStreamExt {
 
     /// Container output (logs, attach, exec start): demultiplexed, or raw with a TTY. `tty` is the
     /// container's (or exec's) TTY setting, which decides for daemons before API 1.42.
-    fn into_output(self, tty: bool) -> LogStream<BodyStream>;
+    fn into_output(self, tty: bool) -> OutputStream<BodyStream>;
 
     /// A JSON message stream of `T` (`CreateImageInfo`, `BuildInfo`, `EventMessage`, ...).
     fn into_json<T: DeserializeOwned>(self) -> JsonStream<BodyStream, T>;
@@ -32,8 +32,10 @@ pub trait ByteStreamExt {
 
 /// A body that broke off mid-stream.
 fn broken(e: reqwest::Error) -> StreamError {
+    let e = e.without_url();
     StreamError::Connection {
-        reason: crate::error::error_chain(&e.without_url()),
+        reason: crate::error::error_chain(&e),
+        source: Some(Cause::new(e)),
     }
 }
 
@@ -47,16 +49,9 @@ impl ByteStreamExt for ResponseValue<ByteStream> {
         Box::pin(self.into_inner().into_inner().map_err(broken))
     }
 
-    fn into_output(self, tty: bool) -> LogStream<BodyStream> {
-        let content_type = self
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        LogStream::new(
-            self.into_body(),
-            Framing::detect(content_type.as_deref(), tty),
-        )
+    fn into_output(self, tty: bool) -> OutputStream<BodyStream> {
+        let framing = Framing::from_headers(self.headers(), tty);
+        OutputStream::new(self.into_body(), framing)
     }
 
     fn into_json<T: DeserializeOwned>(self) -> JsonStream<BodyStream, T> {

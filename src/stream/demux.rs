@@ -4,7 +4,7 @@
 //! [`Demuxer`] is the state machine: it slices items out of the chunks it is given without
 //! copying (`Bytes::split_to`), carries only a partial header (at most 7 bytes) across chunk
 //! boundaries, and emits a frame's payload piece by piece as it arrives, so a header that claims
-//! 4 GiB costs nothing until the bytes come. [`LogStream`] runs it over a byte stream.
+//! 4 GiB costs nothing until the bytes come. [`OutputStream`] runs it over a byte stream.
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -30,7 +30,7 @@ pub enum StdStream {
 
 /// A piece of container output. One frame may arrive as several pieces; pieces are never merged.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogOutput {
+pub struct OutputChunk {
     /// Where it was written.
     pub stream: StdStream,
     /// The bytes (a slice of the received chunk, not a copy).
@@ -47,6 +47,15 @@ pub enum Framing {
 }
 
 impl Framing {
+    /// [`Framing::detect`] from a response's headers: the one place a response's framing is
+    /// decided (streamed logs and hijacked attach/exec alike).
+    pub fn from_headers(headers: &reqwest::header::HeaderMap, tty: bool) -> Framing {
+        let content_type = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        Framing::detect(content_type, tty)
+    }
+
     /// The framing of a container-output body. The response's `Content-Type` decides when it
     /// says `application/vnd.docker.multiplexed-stream` (daemons of API 1.42 and later); daemons
     /// before 1.42 say `raw-stream` for both kinds, so then the container's (or exec's) TTY
@@ -94,7 +103,7 @@ impl Demuxer {
     }
 
     /// Takes the next item out of `chunk`, advancing it. `None`: `chunk` is used up.
-    pub fn next_item(&mut self, chunk: &mut Bytes) -> Option<Result<LogOutput, StreamError>> {
+    pub fn next_item(&mut self, chunk: &mut Bytes) -> Option<Result<OutputChunk, StreamError>> {
         if self.failed {
             chunk.clear();
             return None;
@@ -103,7 +112,7 @@ impl Demuxer {
             if chunk.is_empty() {
                 return None;
             }
-            return Some(Ok(LogOutput {
+            return Some(Ok(OutputChunk {
                 stream: StdStream::Console,
                 bytes: std::mem::take(chunk),
             }));
@@ -172,7 +181,7 @@ impl Demuxer {
                 1 => StdStream::Stdout,
                 _ => StdStream::Stderr,
             };
-            return Some(Ok(LogOutput {
+            return Some(Ok(OutputChunk {
                 stream,
                 bytes: piece,
             }));
@@ -206,15 +215,15 @@ impl Demuxer {
     }
 }
 
-/// Container output (logs, attach, exec) as a stream of [`LogOutput`] items.
-pub struct LogStream<S> {
+/// Container output (logs, attach, exec) as a stream of [`OutputChunk`] items.
+pub struct OutputStream<S> {
     inner: S,
     demuxer: Demuxer,
     chunk: Bytes,
     done: bool,
 }
 
-impl<S> LogStream<S> {
+impl<S> OutputStream<S> {
     /// Demultiplexes `inner`, a stream of body chunks.
     pub fn new(inner: S, framing: Framing) -> Self {
         Self {
@@ -226,12 +235,12 @@ impl<S> LogStream<S> {
     }
 }
 
-impl<S, E> Stream for LogStream<S>
+impl<S, E> Stream for OutputStream<S>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Into<StreamError>,
 {
-    type Item = Result<LogOutput, StreamError>;
+    type Item = Result<OutputChunk, StreamError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -386,7 +395,7 @@ mod tests {
         let item = demuxer.next_item(&mut chunk).unwrap().unwrap();
         assert_eq!(
             item,
-            LogOutput {
+            OutputChunk {
                 stream: StdStream::Console,
                 bytes: Bytes::from_static(b"no newline yet")
             }

@@ -10,9 +10,9 @@ use reqwest::header::{CONNECTION, CONTENT_TYPE, UPGRADE};
 use tokio::io::{AsyncWrite, ReadHalf, WriteHalf};
 
 use super::body::BodyStream;
-use super::demux::{Framing, LogStream};
-use crate::error::{Error, StreamError, from_response, transport};
-use crate::version::ApiClient;
+use super::demux::{Framing, OutputStream};
+use crate::error::{Cause, Error, StreamError};
+use crate::transport::{ApiClient, Requests, from_response, segment, transport};
 
 /// A hijacked connection: write the container's stdin, read its output.
 pub struct Hijacked {
@@ -20,7 +20,7 @@ pub struct Hijacked {
     /// reading stdin (`cat`) sees end of file while its output keeps coming.
     pub stdin: Stdin,
     /// The output, demultiplexed (or raw, with a TTY).
-    pub output: LogStream<BodyStream>,
+    pub output: OutputStream<BodyStream>,
 }
 
 /// The writing half of a hijacked connection.
@@ -78,13 +78,10 @@ pub async fn attach<C: ApiClient>(
     container: &str,
     options: &AttachOptions,
 ) -> Result<Hijacked, Error> {
-    let (base, http, _) = client.parts();
+    let requests = Requests::new(client);
     let flag = |b: bool| if b { "1" } else { "0" };
-    let request = http
-        .post(format!(
-            "{base}/containers/{}/attach",
-            progenitor_client::encode_path(container)
-        ))
+    let request = requests
+        .post(&format!("/containers/{}/attach", segment(container)))
         .query(&[
             ("stream", "1"),
             ("stdin", flag(options.stdin)),
@@ -92,7 +89,7 @@ pub async fn attach<C: ApiClient>(
             ("stderr", flag(options.stderr)),
             ("logs", flag(options.logs)),
         ]);
-    hijack(client, request, "container_attach", options.tty).await
+    hijack(&requests, request, "container_attach", options.tty).await
 }
 
 /// Starts an exec (made with `container_exec`) over a hijacked connection. Its exit code is in
@@ -102,28 +99,23 @@ pub async fn exec_start<C: ApiClient>(
     exec: &str,
     tty: bool,
 ) -> Result<Hijacked, Error> {
-    let (base, http, _) = client.parts();
-    let request = http
-        .post(format!(
-            "{base}/exec/{}/start",
-            progenitor_client::encode_path(exec)
-        ))
+    let requests = Requests::new(client);
+    let request = requests
+        .post(&format!("/exec/{}/start", segment(exec)))
         .header(CONTENT_TYPE, "application/json")
         .body(serde_json::json!({ "Detach": false, "Tty": tty }).to_string());
-    hijack(client, request, "exec_start", tty).await
+    hijack(&requests, request, "exec_start", tty).await
 }
 
-async fn hijack<C: ApiClient>(
-    client: &C,
+/// Sends `request` asking to upgrade the connection, through the one request path.
+async fn hijack(
+    requests: &Requests,
     request: reqwest::RequestBuilder,
     operation: &'static str,
     tty: bool,
 ) -> Result<Hijacked, Error> {
-    let (_, http, hooks) = client.parts();
     let request = request.header(CONNECTION, "Upgrade").header(UPGRADE, "tcp");
-    let response = crate::raw::send_traced(hooks, http, request, operation)
-        .await
-        .map_err(|e| transport(e, hooks, operation))?;
+    let response = requests.send_any_status(request, operation).await?;
     if response.status() != reqwest::StatusCode::SWITCHING_PROTOCOLS {
         if response.status().is_success() {
             return Err(StreamError::Connection {
@@ -131,30 +123,28 @@ async fn hijack<C: ApiClient>(
                     "{operation}: the daemon answered {} instead of upgrading the connection",
                     response.status()
                 ),
+                source: None,
             }
             .into());
         }
         return Err(from_response(response, operation).await);
     }
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let framing = Framing::from_headers(response.headers(), tty);
     let upgraded = response
         .upgrade()
         .await
-        .map_err(|e| transport(e, hooks, operation))?;
+        .map_err(|e| transport(e, requests.state(), operation))?;
     let (read, write): (ReadHalf<reqwest::Upgraded>, WriteHalf<reqwest::Upgraded>) =
         tokio::io::split(upgraded);
     let body: BodyStream =
         Box::pin(
             tokio_util::io::ReaderStream::new(read).map_err(|e| StreamError::Connection {
                 reason: e.to_string(),
+                source: Some(Cause::new(e)),
             }),
         );
     Ok(Hijacked {
         stdin: Stdin(write),
-        output: LogStream::new(body, Framing::detect(content_type.as_deref(), tty)),
+        output: OutputStream::new(body, framing),
     })
 }

@@ -658,7 +658,6 @@ mod tests {
 
     use std::cell::Cell;
     use std::rc::Rc;
-    use std::time::{Duration, Instant};
 
     use proptest::prelude::*;
     use serde_json::Value;
@@ -906,6 +905,7 @@ mod tests {
             Ok(Bytes::from_static(b"{\"status\":\"a\"}\n{\"sta")),
             Err(StreamError::Connection {
                 reason: "reset".into(),
+                source: None,
             }),
             Ok(Bytes::from_static(b"tus\":\"b\"}\n")),
         ];
@@ -1067,66 +1067,6 @@ mod tests {
         let len = 1 << 20;
         let body = big_message(len);
         assert_eq!(decode_chunked(&body, 1, MAX_MESSAGE), vec![Ok(len)]);
-    }
-
-    /// Run with `cargo test --release -- --ignored --nocapture timing_report`.
-    #[test]
-    #[ignore = "a measurement, not a check: run it in release mode"]
-    fn timing_report() {
-        fn best(runs: usize, mut f: impl FnMut()) -> Duration {
-            (0..runs)
-                .map(|_| {
-                    let start = Instant::now();
-                    f();
-                    start.elapsed()
-                })
-                .min()
-                .unwrap()
-        }
-        let len = 16 << 20;
-        let body = big_message(len);
-        let limit = 32 << 20;
-        let whole = best(5, || {
-            assert_eq!(decode_chunked(&body, body.len(), limit), [Ok(len)])
-        });
-        println!("16 MiB message, whole:          {whole:>10.1?}");
-        for size in [64 * 1024, 1024, 1] {
-            let runs = if size == 1 { 1 } else { 5 };
-            let took = best(runs, || {
-                assert_eq!(decode_chunked(&body, size, limit), [Ok(len)]);
-            });
-            println!(
-                "16 MiB message, {size:>5}-byte chunks: {took:>10.1?} ({:.2}x whole)",
-                took.as_secs_f64() / whole.as_secs_f64()
-            );
-        }
-        // What 16 Mi one-byte chunks cost before any decoding: making and polling them.
-        let feeding = best(1, || {
-            let chunks = (0..body.len()).map(|i| Ok::<_, StreamError>(body.slice(i..i + 1)));
-            let stream = futures_util::stream::iter(chunks);
-            assert_eq!(block_on(futures_util::StreamExt::count(stream)), body.len());
-        });
-        println!("  (producing and polling the 1-byte chunks alone: {feeding:.1?})");
-
-        let taken = Rc::new(Cell::new(0));
-        let body = endless(
-            b"{\"status\":\"",
-            Bytes::from(vec![b'x'; 1024]),
-            taken.clone(),
-        );
-        let mut stream = JsonStream::<_, Progress>::new(body);
-        let start = Instant::now();
-        let first = block_on(futures_util::StreamExt::next(&mut stream));
-        let took = start.elapsed();
-        assert_eq!(
-            first,
-            Some(Err(StreamError::TooLong { limit: MAX_MESSAGE }))
-        );
-        println!(
-            "endless line in 1 KiB chunks: refused after {} chunks ({} bytes) in {took:.1?}",
-            taken.get(),
-            taken.get() * 1024
-        );
     }
 
     fn json_value() -> impl Strategy<Value = Value> {

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 pub use body::{BodyStream, ByteStreamExt};
-pub use demux::{Demuxer, Framing, LogOutput, LogStream, StdStream};
+pub use demux::{Demuxer, Framing, OutputChunk, OutputStream, StdStream};
 pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
 pub use json::{JsonStream, MAX_MESSAGE};
 pub use progress::{Progress, ProgressDetail};
@@ -30,7 +30,7 @@ pub async fn copy_output<S, O, E>(
     stderr: &mut E,
 ) -> Result<(u64, u64), Error>
 where
-    S: futures_core::Stream<Item = Result<LogOutput, StreamError>> + Unpin,
+    S: futures_core::Stream<Item = Result<OutputChunk, StreamError>> + Unpin,
     O: AsyncWrite + Unpin,
     E: AsyncWrite + Unpin,
 {
@@ -39,6 +39,7 @@ where
         let item = item?;
         let io = |e: std::io::Error| StreamError::Connection {
             reason: format!("writing output: {e}"),
+            source: Some(crate::error::Cause::new(e)),
         };
         match item.stream {
             StdStream::Stderr => {

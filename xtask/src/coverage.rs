@@ -62,6 +62,9 @@ pub fn coverage(root: &Path, run_tests: bool) -> Result<(), String> {
                 "--workspace",
                 "--features",
                 "docker-engine-client/tls,docker-engine-client/v1_41",
+                // The tests that need the daemon are #[ignore]d by default (visibly skipped).
+                "--",
+                "--include-ignored",
             ])
             .status()
             .map_err(|e| format!("cargo test: {e}"))?;

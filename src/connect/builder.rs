@@ -1,140 +1,44 @@
-//! The way in: [`Docker`] connects like the docker CLI (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`,
-//! `DOCKER_CERT_PATH`, `DOCKER_API_VERSION`, `DOCKER_CONTEXT` and `config.json`'s current context)
-//! and hands out the typed client of any enabled API version, negotiated with the daemon.
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), docker_engine_client::Error> {
-//! use docker_engine_client::{Docker, v1_55};
-//! let docker = Docker::from_env()?;
-//! let client: v1_55::Client = docker.client().await?; // speaks min(1.55, daemon's version)
-//! let containers = client.container_list().all(true).send().await?;
-//! # Ok(()) }
-//! ```
+//! [`DockerBuilder`]: the settings of a connection, from code or from the environment as the
+//! docker CLI reads it (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`/`DOCKER_TLS`/`DOCKER_CERT_PATH`,
+//! `DOCKER_API_VERSION`, `DOCKER_CONTEXT` and `config.json`'s current context, proxies), turned
+//! into a [`Docker`] with one pooled HTTP client.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::OnceCell;
-
+use super::Docker;
+use super::host::{DEFAULT_HOST, Host, authority};
+use super::proxy::ProxyEnv;
+use super::tls::TlsOptions;
 use crate::auth::CredentialStore;
-use crate::context::ConfigDir;
-use crate::error::{ConfigError, Error, VersionError};
-use crate::hooks::Hooks;
-use crate::host::{DEFAULT_HOST, Host};
-use crate::negotiate;
-use crate::tls::TlsOptions;
-use crate::version::{ApiClient, ApiVersion};
+use crate::cli_config::ConfigDir;
+use crate::error::{Cause, ConfigError, Error};
+use crate::version::ApiVersion;
 
 /// The default host when TLS is configured but no host is (as the CLI).
 const DEFAULT_TLS_HOST: &str = "tcp://localhost:2376";
 
-/// A connection to one Docker daemon: one pooled HTTP client, shared by every typed client it
-/// hands out. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Docker {
-    inner: Arc<Inner>,
+/// Where a connection's TLS settings came from, for the errors that name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TlsSource {
+    /// Given in code ([`DockerBuilder::tls`]).
+    Options,
+    /// `DOCKER_TLS_VERIFY` is set.
+    DockerTlsVerify,
+    /// `DOCKER_TLS` is set (without verification).
+    DockerTls,
+    /// A context's TLS material or `SkipTLSVerify`.
+    Context(String),
 }
 
-#[derive(Debug)]
-struct Inner {
-    http: reqwest::Client,
-    base_url: String,
-    host: Host,
-    pinned: Option<ApiVersion>,
-    credentials: CredentialStore,
-    daemon_version: OnceCell<ApiVersion>,
-    daemon_minimum: OnceCell<Option<ApiVersion>>,
-}
-
-impl Docker {
-    /// Connects as the docker CLI would from the environment: `DOCKER_HOST` (else the current
-    /// context, else `unix:///var/run/docker.sock`), TLS from `DOCKER_TLS_VERIFY`/`DOCKER_TLS`/
-    /// `DOCKER_CERT_PATH`, a pinned `DOCKER_API_VERSION`. Nothing is sent until the first call.
-    pub fn from_env() -> Result<Docker, Error> {
-        DockerBuilder::from_env()?.build()
-    }
-
-    /// Connects to `host` (`unix:///path`, `tcp://host:port`, `http://…`, `https://…`).
-    pub fn connect(host: &str) -> Result<Docker, Error> {
-        Docker::builder().host(host).build()
-    }
-
-    /// A builder with the defaults (the default host, negotiation on).
-    pub fn builder() -> DockerBuilder {
-        DockerBuilder::default()
-    }
-
-    /// The daemon's address, e.g. `unix:///var/run/docker.sock`.
-    pub fn host(&self) -> &Host {
-        &self.inner.host
-    }
-
-    /// The registry credentials the docker CLI would use (`config.json` of `$DOCKER_CONFIG` or
-    /// `~/.docker`, credential helpers), unless the builder was given others.
-    pub fn credentials(&self) -> &CredentialStore {
-        &self.inner.credentials
-    }
-
-    /// The typed client of API version `C::VERSION`, speaking the pinned version if there is one,
-    /// else the lower of `C::VERSION` and the daemon's (asked once, then remembered).
-    pub async fn client<C: ApiClient>(&self) -> Result<C, Error> {
-        let version = match self.inner.pinned {
-            Some(pinned) => pinned,
-            None => self.negotiate(C::VERSION).await?,
-        };
-        self.client_with_version(version)
-    }
-
-    /// The typed client `C`, speaking `version` without asking the daemon.
-    pub fn client_with_version<C: ApiClient>(&self, version: ApiVersion) -> Result<C, Error> {
-        if version < ApiVersion::OLDEST_SUPPORTED {
-            return Err(VersionError::Unsupported {
-                version: version.to_string(),
-                oldest: ApiVersion::OLDEST_SUPPORTED.to_string(),
-            }
-            .into());
+impl std::fmt::Display for TlsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TlsSource::Options => f.write_str("TLS options were given"),
+            TlsSource::DockerTlsVerify => f.write_str("DOCKER_TLS_VERIFY is set"),
+            TlsSource::DockerTls => f.write_str("DOCKER_TLS is set"),
+            TlsSource::Context(name) => write!(f, "context {name:?} has TLS settings"),
         }
-        let hooks = self.hooks(Some(version));
-        Ok(C::from_parts(
-            &format!("{}/v{version}", self.inner.base_url),
-            self.inner.http.clone(),
-            hooks,
-        ))
-    }
-
-    /// The API version to speak for a client of version `client`, as Go's
-    /// `NegotiateAPIVersion`: the lower of the two. Fails when the daemon's minimum is above
-    /// `client`, or when the result is below the oldest version this crate supports.
-    pub async fn negotiate(&self, client: ApiVersion) -> Result<ApiVersion, Error> {
-        let hooks = self.hooks(None);
-        let daemon = *self
-            .inner
-            .daemon_version
-            .get_or_try_init(|| {
-                negotiate::daemon_version(&self.inner.http, &self.inner.base_url, &hooks)
-            })
-            .await?;
-        let minimum = if client < daemon {
-            *self
-                .inner
-                .daemon_minimum
-                .get_or_try_init(|| {
-                    negotiate::daemon_minimum(&self.inner.http, &self.inner.base_url, &hooks)
-                })
-                .await?
-        } else {
-            None
-        };
-        Ok(negotiate::choose(client, daemon, minimum)?)
-    }
-
-    fn hooks(&self, version: Option<ApiVersion>) -> Hooks {
-        let socket = match &self.inner.host {
-            Host::Unix(path) => Some(path.clone()),
-            Host::Tcp { .. } => None,
-        };
-        Hooks::new(self.inner.host.to_string(), socket, version)
     }
 }
 
@@ -143,7 +47,7 @@ impl Docker {
 pub struct DockerBuilder {
     host: Option<String>,
     tls: Option<TlsOptions>,
-    tls_reason: String,
+    tls_source: TlsSource,
     api_version: Option<ApiVersion>,
     connect_timeout: Duration,
     timeout: Option<Duration>,
@@ -163,7 +67,7 @@ impl std::fmt::Debug for DockerBuilder {
         f.debug_struct("DockerBuilder")
             .field("host", &self.host)
             .field("tls", &self.tls)
-            .field("tls_reason", &self.tls_reason)
+            .field("tls_source", &self.tls_source)
             .field("api_version", &self.api_version)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
@@ -174,72 +78,14 @@ impl std::fmt::Debug for DockerBuilder {
     }
 }
 
-/// The proxy settings of an environment, as Go's `ProxyFromEnvironment` reads them:
-/// `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or their lowercase forms).
-#[derive(Clone, Debug, Default)]
-struct ProxyEnv {
-    http: Option<String>,
-    https: Option<String>,
-    no_proxy: Option<String>,
-}
-
-impl ProxyEnv {
-    fn read(env: &dyn Fn(&str) -> Option<String>) -> Self {
-        let any = |upper: &str, lower: &str| {
-            env(upper)
-                .filter(|v| !v.is_empty())
-                .or_else(|| env(lower).filter(|v| !v.is_empty()))
-        };
-        Self {
-            http: any("HTTP_PROXY", "http_proxy"),
-            https: any("HTTPS_PROXY", "https_proxy"),
-            no_proxy: any("NO_PROXY", "no_proxy"),
-        }
-    }
-
-    /// The proxy for a TCP daemon at `host` (`https` when TLS is used): none for `localhost` and
-    /// loopback addresses (as Go, whatever `NO_PROXY` says), else the scheme's proxy, which
-    /// `NO_PROXY` can still exclude.
-    fn proxy_for(&self, host: &str, https: bool) -> Result<Option<reqwest::Proxy>, ConfigError> {
-        if is_loopback(host) {
-            return Ok(None);
-        }
-        let Some(url) = (if https { &self.https } else { &self.http }) else {
-            return Ok(None);
-        };
-        let proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| {
-            ConfigError::HttpClient(format!(
-                "proxy {}: {}",
-                if https { "HTTPS_PROXY" } else { "HTTP_PROXY" },
-                crate::error::error_chain(&e)
-            ))
-        })?;
-        let no_proxy = self
-            .no_proxy
-            .as_deref()
-            .and_then(reqwest::NoProxy::from_string);
-        Ok(Some(proxy.no_proxy(no_proxy)))
-    }
-}
-
-/// `localhost` or a loopback IP (`127.0.0.0/8`, `::1`): never proxied.
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 impl Default for DockerBuilder {
     fn default() -> Self {
         Self {
             host: None,
             tls: None,
-            tls_reason: "TLS options were given".into(),
+            tls_source: TlsSource::Options,
             api_version: None,
-            connect_timeout: crate::http::CONNECT_TIMEOUT,
+            connect_timeout: crate::transport::CONNECT_TIMEOUT,
             timeout: None,
             headers: Vec::new(),
             credentials: CredentialStore::from_env(),
@@ -278,14 +124,15 @@ impl DockerBuilder {
                     .ok_or_else(|| ConfigError::TlsFile {
                         path: "ca.pem".into(),
                         reason: "TLS is on but neither DOCKER_CERT_PATH nor HOME is set".into(),
+                        source: None,
                     })?;
                 let mut tls = TlsOptions::from_dir(dir);
                 tls.verify = verify;
                 builder.tls = Some(tls);
-                builder.tls_reason = if verify {
-                    "DOCKER_TLS_VERIFY is set".into()
+                builder.tls_source = if verify {
+                    TlsSource::DockerTlsVerify
                 } else {
-                    "DOCKER_TLS is set".into()
+                    TlsSource::DockerTls
                 };
                 if builder.host.is_none() {
                     builder.host = Some(DEFAULT_TLS_HOST.into());
@@ -310,7 +157,7 @@ impl DockerBuilder {
             let endpoint = config.context(&name)?;
             builder.host = Some(endpoint.host);
             builder.tls = endpoint.tls;
-            builder.tls_reason = format!("context {name:?} has TLS settings");
+            builder.tls_source = TlsSource::Context(name);
         }
         Ok(builder)
     }
@@ -324,7 +171,7 @@ impl DockerBuilder {
     /// TLS for a TCP host.
     pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = Some(tls);
-        self.tls_reason = "TLS options were given".into();
+        self.tls_source = TlsSource::Options;
         self
     }
 
@@ -341,7 +188,7 @@ impl DockerBuilder {
     }
 
     /// A total timeout for every request. None by default: follow-mode logs, events, pulls and
-    /// `wait` run for as long as they need. Per client, see [`ApiClient::with_timeout`].
+    /// `wait` run for as long as they need. Per client, see [`ApiClient::with_timeout`](crate::ApiClient::with_timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -363,14 +210,17 @@ impl DockerBuilder {
     /// Builds the connection. Nothing is sent to the daemon yet.
     pub fn build(self) -> Result<Docker, Error> {
         let host = Host::parse(self.host.as_deref().unwrap_or(DEFAULT_HOST))?;
-        let mut http = crate::http::builder().connect_timeout(self.connect_timeout);
+        let mut http =
+            crate::transport::http_client_builder().connect_timeout(self.connect_timeout);
         if let Some(timeout) = self.timeout {
             http = http.timeout(timeout);
         }
         let mut headers = reqwest::header::HeaderMap::new();
         for (name, value) in &self.headers {
-            let invalid =
-                |e: &dyn std::fmt::Display| ConfigError::HttpClient(format!("header {name}: {e}"));
+            let invalid = |e: &dyn std::fmt::Display| ConfigError::HttpClient {
+                reason: format!("header {name}: {e}"),
+                source: None,
+            };
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| invalid(&e))?;
             let mut value =
@@ -400,11 +250,7 @@ impl DockerBuilder {
                 port,
                 https,
             } => {
-                let authority = if name.contains(':') {
-                    format!("[{name}]:{port}")
-                } else {
-                    format!("{name}:{port}")
-                };
+                let authority = authority(name, *port);
                 // Unix sockets never take a proxy; TCP daemons as Go's ProxyFromEnvironment.
                 let proxies = match &self.proxies {
                     Some(p) => p.clone(),
@@ -415,7 +261,7 @@ impl DockerBuilder {
                 }
                 match (&self.tls, https) {
                     (Some(tls), _) => {
-                        http = with_tls(http, tls, &self.tls_reason)?;
+                        http = with_tls(http, tls, &self.tls_source)?;
                         format!("https://{authority}")
                     }
                     (None, true) => {
@@ -429,20 +275,17 @@ impl DockerBuilder {
                 }
             }
         };
-        let http = http
-            .build()
-            .map_err(|e| ConfigError::HttpClient(crate::error::error_chain(&e)))?;
-        Ok(Docker {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                host,
-                pinned: self.api_version,
-                credentials: self.credentials,
-                daemon_version: OnceCell::new(),
-                daemon_minimum: OnceCell::new(),
-            }),
-        })
+        let http = http.build().map_err(|e| ConfigError::HttpClient {
+            reason: crate::error::error_chain(&e),
+            source: Some(Cause::new(e)),
+        })?;
+        Ok(Docker::new(
+            http,
+            base_url,
+            host,
+            self.api_version,
+            self.credentials,
+        ))
     }
 }
 
@@ -450,16 +293,16 @@ impl DockerBuilder {
 fn with_tls(
     http: reqwest::ClientBuilder,
     tls: &TlsOptions,
-    why: &str,
+    why: &TlsSource,
 ) -> Result<reqwest::ClientBuilder, Error> {
-    Ok(http.tls_backend_preconfigured(crate::tls::client_config(tls, why)?))
+    Ok(http.tls_backend_preconfigured(super::tls::client_config(tls, why)?))
 }
 
 #[cfg(not(feature = "tls"))]
 fn with_tls(
     _: reqwest::ClientBuilder,
     tls: &TlsOptions,
-    why: &str,
+    why: &TlsSource,
 ) -> Result<reqwest::ClientBuilder, Error> {
-    match crate::tls::client_config(tls, why)? {}
+    match super::tls::client_config(tls, why)? {}
 }

@@ -1,4 +1,4 @@
-//! The HTTP client defaults every generated client starts from.
+//! The HTTP client defaults every client starts from.
 //!
 //! progenitor's own `Client::new` sets a 15 s total timeout, which would cut follow-mode logs,
 //! events, pulls and `wait`; the generated `new` is rewritten to call [`default_client`] instead.
@@ -6,22 +6,24 @@
 use std::time::Duration;
 
 /// Connect timeout applied by default. There is no total timeout by default.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("docker-engine-client/", env!("CARGO_PKG_VERSION"));
 
 /// A reqwest client with the crate's defaults: a connect timeout, no total timeout, our
 /// `User-Agent`, no redirects, no proxy.
-pub fn default_client() -> reqwest::Client {
-    builder().build().unwrap_or_default()
+pub(crate) fn default_client() -> reqwest::Client {
+    http_client_builder().build().unwrap_or_default()
 }
 
-/// The builder behind [`default_client`], for callers that add to it.
+/// The builder behind every client's HTTP client, for callers that build a generated `Client` by
+/// hand (`v1_55::Client::new_with_client(url, http, ClientState::default())`) and add to it
+/// (`.unix_socket(path)`).
 ///
 /// With the `tls` feature, this installs rustls's ring provider as the process-wide default when
 /// the program has not installed one: reqwest's rustls backend needs one to build any client.
-pub fn builder() -> reqwest::ClientBuilder {
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     #[cfg(feature = "tls")]
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()

@@ -2,21 +2,17 @@
 //! gives the daemon's version; the client speaks the lower of that and its own. `/version`'s
 //! `MinAPIVersion` is asked only when the client is older than the daemon.
 
-use crate::error::{DecodeError, Error, VersionError, from_response, transport};
-use crate::hooks::Hooks;
+use crate::error::{DecodeError, Error, VersionError};
+use crate::transport::Requests;
 use crate::version::ApiVersion;
 
 /// What the Go SDK assumes when `/_ping` has no `API-Version` header (daemons before 1.25).
 const VERSION_WITHOUT_HEADER: ApiVersion = ApiVersion::new(1, 24);
 
-/// The daemon's API version, from `GET /_ping`.
-pub(crate) async fn daemon_version(
-    http: &reqwest::Client,
-    base_url: &str,
-    hooks: &Hooks,
-) -> Result<ApiVersion, Error> {
+/// The daemon's API version, from `GET /_ping` (`requests` speak unversioned URLs).
+pub(crate) async fn daemon_version(requests: &Requests) -> Result<ApiVersion, Error> {
     const OPERATION: &str = "system_ping";
-    let response = get(http, &format!("{base_url}/_ping"), hooks, OPERATION).await?;
+    let response = requests.send(requests.get("/_ping"), OPERATION).await?;
     match response.headers().get("api-version") {
         None => Ok(VERSION_WITHOUT_HEADER),
         Some(value) => {
@@ -34,42 +30,16 @@ pub(crate) async fn daemon_version(
 }
 
 /// The daemon's minimum API version, from `GET /version` (`None` if it does not say).
-pub(crate) async fn daemon_minimum(
-    http: &reqwest::Client,
-    base_url: &str,
-    hooks: &Hooks,
-) -> Result<Option<ApiVersion>, Error> {
+pub(crate) async fn daemon_minimum(requests: &Requests) -> Result<Option<ApiVersion>, Error> {
     const OPERATION: &str = "system_version";
     #[derive(serde::Deserialize)]
     struct Version {
         #[serde(rename = "MinAPIVersion")]
         min_api_version: Option<String>,
     }
-    let response = get(http, &format!("{base_url}/version"), hooks, OPERATION).await?;
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| transport(e, hooks, OPERATION))?;
-    let version: Version = serde_json::from_slice(&body)
-        .map_err(|e| DecodeError::new(OPERATION, e.to_string(), &body))?;
+    let response = requests.send(requests.get("/version"), OPERATION).await?;
+    let version: Version = requests.json(response, OPERATION).await?;
     Ok(version.min_api_version.and_then(|v| v.parse().ok()))
-}
-
-/// `GET url`; an error status becomes the daemon's error.
-async fn get(
-    http: &reqwest::Client,
-    url: &str,
-    hooks: &Hooks,
-    operation: &'static str,
-) -> Result<reqwest::Response, Error> {
-    let response = crate::raw::send_traced(hooks, http, http.get(url), operation)
-        .await
-        .map_err(|e| transport(e, hooks, operation))?;
-    if response.status().is_success() {
-        Ok(response)
-    } else {
-        Err(from_response(response, operation).await)
-    }
 }
 
 /// The version to speak: the lower of the client's and the daemon's, if the daemon accepts it

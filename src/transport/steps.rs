@@ -1,87 +1,18 @@
-//! What every generated client runs around each request, shared by all API versions.
+//! The steps every request takes, generated or handwritten: [`pre`] adjusts the built request,
+//! [`exec`] sends it.
 //!
 //! Each version's `Client` implements progenitor's `ClientHooks` with a generated impl that calls
-//! the functions here, so the behaviour is written once for every version: request media types,
-//! per-client timeouts, and a `tracing` span per request (method, path, status, duration; never
-//! headers, which carry credentials).
+//! these, and [`Requests`](super::Requests) calls them for handwritten requests, so the behaviour
+//! is written once for every version and every road: request media types, the client's timeout,
+//! credential headers marked sensitive, and a `tracing` span per request (method, path, status,
+//! duration; never headers or the query, which carry credentials and build arguments).
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use crate::version::ApiVersion;
-
-/// Per-client settings carried by each generated `Client` (progenitor's "inner" value).
-/// `Hooks::default()` is what a client made by hand uses; [`crate::Docker`] fills it in.
-#[derive(Clone, Debug, Default)]
-pub struct Hooks {
-    state: Arc<State>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    endpoint: String,
-    socket: Option<PathBuf>,
-    api_version: Option<ApiVersion>,
-    timeout: Option<Duration>,
-}
-
-impl Hooks {
-    pub(crate) fn new(
-        endpoint: String,
-        socket: Option<PathBuf>,
-        api_version: Option<ApiVersion>,
-    ) -> Self {
-        Self {
-            state: Arc::new(State {
-                endpoint,
-                socket,
-                api_version,
-                timeout: None,
-            }),
-        }
-    }
-
-    /// The same settings with a total timeout for each request.
-    pub fn with_timeout(&self, timeout: Duration) -> Self {
-        let s = &self.state;
-        Self {
-            state: Arc::new(State {
-                endpoint: s.endpoint.clone(),
-                socket: s.socket.clone(),
-                api_version: s.api_version,
-                timeout: Some(timeout),
-            }),
-        }
-    }
-
-    /// The daemon's address, for messages (`unix:///var/run/docker.sock`).
-    pub fn endpoint(&self) -> &str {
-        if self.state.endpoint.is_empty() {
-            "the client's base URL"
-        } else {
-            &self.state.endpoint
-        }
-    }
-
-    /// The unix socket's path, when the endpoint is one.
-    pub fn socket_path(&self) -> Option<&Path> {
-        self.state.socket.as_deref()
-    }
-
-    /// The API version in the client's URLs, when known.
-    pub fn api_version(&self) -> Option<ApiVersion> {
-        self.state.api_version
-    }
-
-    /// The per-request timeout, if any.
-    pub fn timeout(&self) -> Option<Duration> {
-        self.state.timeout
-    }
-}
+use super::ClientState;
 
 /// The headers that carry registry credentials.
 const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
@@ -93,8 +24,8 @@ const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
 ///
 /// `media_types` lists, by operation id, the request media type the spec names where progenitor
 /// can only send `application/octet-stream` (Docker's `application/x-tar` bodies).
-pub fn pre(
-    hooks: &Hooks,
+pub(crate) fn pre(
+    state: &ClientState,
     request: &mut reqwest::Request,
     operation_id: &str,
     media_types: &[(&str, &str)],
@@ -104,7 +35,7 @@ pub fn pre(
     {
         request.headers_mut().insert(CONTENT_TYPE, value);
     }
-    if let Some(timeout) = hooks.timeout() {
+    if let Some(timeout) = state.timeout() {
         *request.timeout_mut() = Some(timeout);
     }
     // Registry credentials: hidden from every `Debug` of the request and from HTTP/2 indexing.
@@ -118,8 +49,8 @@ pub fn pre(
 }
 
 /// Sends a request inside a `docker.request` tracing span.
-pub async fn exec(
-    _hooks: &Hooks,
+pub(crate) async fn exec(
+    _state: &ClientState,
     client: &reqwest::Client,
     request: reqwest::Request,
     operation_id: &str,
@@ -168,7 +99,7 @@ mod tests {
     #[test]
     fn registry_credentials_are_marked_sensitive_and_media_types_set() {
         // The crate's builder: it installs the TLS provider when the `tls` feature is on.
-        let http = crate::http::builder().build().unwrap();
+        let http = super::super::http_client_builder().build().unwrap();
         let mut request = http
             .post("http://docker/v1.41/build")
             .header("X-Registry-Auth", "e30=")
@@ -177,7 +108,7 @@ mod tests {
             .build()
             .unwrap();
         pre(
-            &Hooks::default(),
+            &ClientState::default(),
             &mut request,
             "image_build",
             &[("image_build", "application/x-tar")],

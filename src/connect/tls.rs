@@ -53,7 +53,7 @@ pub(crate) use rustls_config::client_config;
 #[cfg(not(feature = "tls"))]
 pub(crate) fn client_config(
     _: &TlsOptions,
-    why: &str,
+    why: &super::builder::TlsSource,
 ) -> Result<std::convert::Infallible, ConfigError> {
     Err(ConfigError::TlsNotEnabled {
         why: why.to_string(),
@@ -71,21 +71,25 @@ mod rustls_config {
     use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
     use super::TlsOptions;
-    use crate::error::ConfigError;
+    use crate::error::{Cause, ConfigError};
 
     /// Builds the rustls configuration for `options`.
     pub(crate) fn client_config(
         options: &TlsOptions,
-        _why: &str,
+        _why: &super::super::builder::TlsSource,
     ) -> Result<ClientConfig, ConfigError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
+            .map_err(|e| ConfigError::HttpClient {
+                reason: e.to_string(),
+                source: Some(Cause::new(e)),
+            })?;
         let builder = if options.verify {
             let ca = options.ca.as_deref().ok_or_else(|| ConfigError::TlsFile {
                 path: "ca.pem".into(),
                 reason: "verifying the daemon's certificate needs a CA certificate".into(),
+                source: None,
             })?;
             let mut roots = RootCertStore::empty();
             for cert in certificates(ca)? {
@@ -106,14 +110,26 @@ mod rustls_config {
             (Some(path), None) | (None, Some(path)) => Err(ConfigError::TlsFile {
                 path: path.clone(),
                 reason: "a client certificate needs both cert.pem and key.pem".into(),
+                source: None,
             }),
         }
     }
 
-    fn file_error(path: &Path, e: impl std::fmt::Display) -> ConfigError {
+    /// A file's failure, with the I/O, PEM or TLS error kept as the source.
+    fn file_error(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> ConfigError {
         ConfigError::TlsFile {
             path: path.to_path_buf(),
             reason: e.to_string(),
+            source: Some(Cause::new(e)),
+        }
+    }
+
+    /// A file that has no usable content (no error underneath).
+    fn unusable(path: &Path, reason: &str) -> ConfigError {
+        ConfigError::TlsFile {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+            source: None,
         }
     }
 
@@ -127,7 +143,7 @@ mod rustls_config {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| file_error(path, e))?;
         if certs.is_empty() {
-            return Err(file_error(path, "no PEM certificate in it"));
+            return Err(unusable(path, "no PEM certificate in it"));
         }
         Ok(certs)
     }
@@ -136,7 +152,7 @@ mod rustls_config {
         let pem = read(path)?;
         rustls_pemfile::private_key(&mut pem.as_slice())
             .map_err(|e| file_error(path, e))?
-            .ok_or_else(|| file_error(path, "no PEM private key in it"))
+            .ok_or_else(|| unusable(path, "no PEM private key in it"))
     }
 
     /// Accepts any server certificate but still checks the handshake signatures.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::error::ConfigError;
 
 /// The default host when nothing else is configured.
-pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+pub(crate) const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
 /// Where the daemon listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,17 +106,22 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
     }
 }
 
+/// `host:port`, with an IPv6 address in brackets (`[::1]:2375`): a URL's authority.
+pub(crate) fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Host::Unix(path) => write!(f, "unix://{}", path.display()),
             Host::Tcp { host, port, https } => {
                 let scheme = if *https { "https" } else { "tcp" };
-                if host.contains(':') {
-                    write!(f, "{scheme}://[{host}]:{port}")
-                } else {
-                    write!(f, "{scheme}://{host}:{port}")
-                }
+                write!(f, "{scheme}://{}", authority(host, *port))
             }
         }
     }

@@ -1,20 +1,12 @@
-//! The docker CLI's configuration directory, read-only: `config.json`'s `currentContext` and the
-//! context store (`contexts/meta/<sha256>/meta.json`, TLS material in
-//! `contexts/tls/<sha256>/docker/`).
-
-use std::path::{Path, PathBuf};
+//! The docker CLI's context store, read-only: `contexts/meta/<sha256 of the name>/meta.json` for a
+//! context's docker endpoint, its TLS material in `contexts/tls/<sha256>/docker/`.
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::ConfigDir;
+use crate::TlsOptions;
 use crate::error::ConfigError;
-use crate::tls::TlsOptions;
-
-/// `$DOCKER_CONFIG`, or `$HOME/.docker`.
-#[derive(Debug, Clone)]
-pub struct ConfigDir {
-    path: PathBuf,
-}
 
 /// The docker endpoint of a context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,12 +17,6 @@ pub struct ContextEndpoint {
     pub host: String,
     /// TLS settings, when the context has TLS material or asks to skip verification.
     pub tls: Option<TlsOptions>,
-}
-
-#[derive(Deserialize)]
-struct ConfigFile {
-    #[serde(rename = "currentContext", default)]
-    current_context: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -48,46 +34,6 @@ struct MetaEndpoint {
 }
 
 impl ConfigDir {
-    /// The directory the CLI would use, given an environment lookup.
-    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
-        let path = match env("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
-            None => PathBuf::from(env("HOME").filter(|v| !v.is_empty())?).join(".docker"),
-        };
-        Some(Self { path })
-    }
-
-    /// A specific directory.
-    pub fn at(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
-    }
-
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// `currentContext` from `config.json`; `None` when the file or the key is absent.
-    pub fn current_context(&self) -> Result<Option<String>, ConfigError> {
-        let path = self.path.join("config.json");
-        let text = match std::fs::read(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(ConfigError::ConfigFile {
-                    path,
-                    reason: e.to_string(),
-                });
-            }
-        };
-        let config: ConfigFile =
-            serde_json::from_slice(&text).map_err(|e| ConfigError::ConfigFile {
-                path,
-                reason: format!("not valid JSON: {e}"),
-            })?;
-        Ok(config.current_context.filter(|c| !c.is_empty()))
-    }
-
     /// The docker endpoint of context `name`.
     pub fn context(&self, name: &str) -> Result<ContextEndpoint, ConfigError> {
         let id = hex(&Sha256::digest(name.as_bytes()));

@@ -1,0 +1,271 @@
+//! Failures and error statuses of every request, mapped to the crate's [`Error`]: a generated
+//! call's progenitor error ([`from_generated`]), any error status ([`from_response`]: bounded
+//! body, the daemon's message or the body's text, redirects named), and transport failures
+//! ([`transport`]: classified, with the failure kept as the error's source and no URL in it).
+
+use std::path::PathBuf;
+
+use super::ClientState;
+use crate::error::{ApiError, Cause, DecodeError, Error, TransportError, error_chain};
+
+/// The daemon's message inside a version's `ErrorResponse` (implemented by generated code).
+pub(crate) trait DaemonMessage {
+    /// The `message` field.
+    fn daemon_message(self) -> String;
+}
+
+/// Turns a generated call's result into the crate's error type.
+pub(crate) async fn from_generated<T, E: DaemonMessage>(
+    result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+    state: &ClientState,
+    operation: &'static str,
+) -> Result<progenitor_client::ResponseValue<T>, Error> {
+    use progenitor_client::Error as G;
+    let error = match result {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    Err(match error {
+        G::ErrorResponse(body) => {
+            let status = body.status().as_u16();
+            ApiError {
+                status,
+                message: body.into_inner().daemon_message(),
+                operation,
+            }
+            .into()
+        }
+        G::UnexpectedResponse(response) => from_response(response, operation).await,
+        G::InvalidResponsePayload(bytes, e) => {
+            DecodeError::new(operation, e.to_string(), &bytes).into()
+        }
+        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+            transport(e, state, operation).into()
+        }
+        G::InvalidRequest(message) => Error::InvalidRequest { operation, message },
+        G::Custom(message) => Error::InvalidRequest { operation, message },
+    })
+}
+
+/// The most of an error body that is read: the Go client's bound. A daemon or proxy answering
+/// with a huge or endless body costs at most this much memory.
+pub(crate) const ERROR_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The most of an error body quoted in an error's message; the rest is summarised by its size.
+pub(crate) const ERROR_MESSAGE_LIMIT: usize = 4 * 1024;
+
+/// Any error status (every 3xx, 4xx and 5xx of generated and handwritten calls): an [`ApiError`]
+/// with the status and the daemon's `message`, or the body's text when it is not Docker's JSON
+/// (a proxy's HTML 502, a plain-text 404). At most [`ERROR_BODY_LIMIT`] bytes are read and at most
+/// [`ERROR_MESSAGE_LIMIT`] quoted. A redirect names its `Location` (redirects are never followed:
+/// they would re-send credentials to another host).
+pub(crate) async fn from_response(response: reqwest::Response, operation: &'static str) -> Error {
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let declared = response.content_length();
+    let mut body = Vec::new();
+    let mut cut = false;
+    let mut response = response;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = ERROR_BODY_LIMIT - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    drop(response); // an endless body: the connection is closed, not drained
+    #[derive(serde::Deserialize)]
+    struct Message {
+        message: String,
+    }
+    let text = match serde_json::from_slice::<Message>(&body) {
+        Ok(m) => m.message,
+        Err(_) => String::from_utf8_lossy(&body).trim().to_string(),
+    };
+    let mut message = quote_bounded(&text, body.len(), cut, declared);
+    if status.is_redirection() {
+        let to = location.as_deref().unwrap_or("no Location");
+        message = if message.is_empty() {
+            format!("redirected to {to}; redirects are not followed")
+        } else {
+            format!("redirected to {to}; redirects are not followed: {message}")
+        };
+    } else if message.is_empty() {
+        message = format!("HTTP {} with an empty body", status.as_u16());
+    }
+    ApiError {
+        status: status.as_u16(),
+        message,
+        operation,
+    }
+    .into()
+}
+
+/// `text` cut to [`ERROR_MESSAGE_LIMIT`] bytes (at a character boundary), saying how large the
+/// body was when anything was left out.
+fn quote_bounded(text: &str, read: usize, cut: bool, declared: Option<u64>) -> String {
+    if text.len() <= ERROR_MESSAGE_LIMIT && !cut {
+        return text.to_string();
+    }
+    let mut end = ERROR_MESSAGE_LIMIT.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let size = match (cut, declared) {
+        (false, _) => format!("{read} bytes"),
+        (true, Some(n)) => format!("{n} bytes"),
+        (true, None) => format!("more than {read} bytes"),
+    };
+    format!("{}… ({size} in all)", &text[..end])
+}
+
+/// Classifies a reqwest error by walking its sources. The URL is dropped first: its query string
+/// can carry secrets (`buildargs`).
+pub(crate) fn transport(
+    e: reqwest::Error,
+    state: &ClientState,
+    operation: &'static str,
+) -> TransportError {
+    let e = e.without_url();
+    let endpoint = state.endpoint().to_string();
+    let socket = state.socket_path().map(PathBuf::from);
+    let kind = classify(&e, socket.is_some());
+    let source = Cause::new(e);
+    match kind {
+        Kind::Timeout => TransportError::Timeout {
+            endpoint,
+            operation,
+            source,
+        },
+        #[cfg(feature = "tls")]
+        Kind::Tls(reason) => TransportError::Tls {
+            endpoint,
+            reason,
+            source,
+        },
+        Kind::SocketMissing => TransportError::SocketMissing {
+            endpoint,
+            path: socket.unwrap_or_default(),
+            source,
+        },
+        Kind::PermissionDenied => TransportError::PermissionDenied { endpoint, source },
+        Kind::ConnectionRefused => TransportError::ConnectionRefused { endpoint, source },
+        Kind::Other => TransportError::Connection {
+            endpoint,
+            operation,
+            reason: error_chain(source.get_ref()),
+            source,
+        },
+    }
+}
+
+/// What a transport failure was, read from its chain of sources.
+enum Kind {
+    Timeout,
+    #[cfg(feature = "tls")]
+    Tls(String),
+    SocketMissing,
+    PermissionDenied,
+    ConnectionRefused,
+    Other,
+}
+
+fn classify(e: &reqwest::Error, unix_socket: bool) -> Kind {
+    if e.is_timeout() {
+        return Kind::Timeout;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        #[cfg(feature = "tls")]
+        if let Some(tls) = rustls_error(err) {
+            return Kind::Tls(tls.to_string());
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::NotFound if unix_socket => return Kind::SocketMissing,
+                std::io::ErrorKind::PermissionDenied => return Kind::PermissionDenied,
+                std::io::ErrorKind::ConnectionRefused => return Kind::ConnectionRefused,
+                std::io::ErrorKind::TimedOut => return Kind::Timeout,
+                _ => {}
+            }
+        }
+        source = err.source();
+    }
+    Kind::Other
+}
+
+/// The rustls error in `err`, also when `io::Error`s wrap it (their `source()` skips the error
+/// they carry, so it is reached through `get_ref`).
+#[cfg(feature = "tls")]
+fn rustls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        err = err.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
+}
+
+impl DaemonMessage for () {
+    fn daemon_message(self) -> String {
+        "the daemon sent no message (a HEAD request, or an empty error body)".into()
+    }
+}
+
+impl DaemonMessage for progenitor_client::ByteStream {
+    fn daemon_message(self) -> String {
+        "the daemon's message was a stream".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failure's cause travels as the error's `source()`, down to the I/O error, while the
+    /// message stays one line without the URL.
+    #[tokio::test]
+    async fn causes_are_kept_as_sources() {
+        let state = ClientState::new(
+            "unix:///nonexistent/dec.sock".into(),
+            Some("/nonexistent/dec.sock".into()),
+            None,
+        );
+        let http = super::super::http_client_builder()
+            .unix_socket("/nonexistent/dec.sock")
+            .build()
+            .unwrap();
+        let failure = http
+            .get("http://docker/_ping?token=s3cret")
+            .send()
+            .await
+            .unwrap_err();
+        let error = Error::from(transport(failure, &state, "system_ping"));
+        assert!(
+            matches!(
+                &error,
+                Error::Transport(TransportError::SocketMissing { .. })
+            ),
+            "{error:?}"
+        );
+        let mut chain = Vec::new();
+        let mut source = std::error::Error::source(&error);
+        while let Some(s) = source {
+            chain.push(s);
+            source = s.source();
+        }
+        assert!(
+            chain
+                .iter()
+                .any(|s| s.downcast_ref::<std::io::Error>().is_some()),
+            "the io::Error is in the chain: {chain:?}"
+        );
+        let shown = format!("{error} {chain:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+}

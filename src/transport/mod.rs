@@ -1,0 +1,28 @@
+//! The seam between the generated clients and the handwritten crate, and the one request path
+//! every request takes.
+//!
+//! Each version's generated `Client` calls into the crate only through this module: its per-client
+//! state ([`ClientState`], progenitor's "inner" value), the request steps around each call
+//! ([`pre`](steps::pre): media types, the client's timeout, credential headers marked sensitive;
+//! [`exec`](steps::exec): the `docker.request` tracing span, errors without their URL), the
+//! wrapping of responses, and the mapping of failures and error statuses to the crate's
+//! [`Error`](crate::Error) (bounded error bodies, transport failures classified with their causes).
+//! Handwritten requests (`run`, hijacked attach/exec, negotiation) go through the same steps via
+//! [`Requests`]. Items that only generated code needs are `pub(crate)`.
+
+mod api_client;
+mod defaults;
+mod errors;
+mod handwritten;
+mod responses;
+mod state;
+mod steps;
+
+pub use api_client::ApiClient;
+pub(crate) use defaults::{CONNECT_TIMEOUT, default_client};
+pub use defaults::{USER_AGENT, http_client_builder};
+pub(crate) use errors::{DaemonMessage, from_generated, from_response, transport};
+pub(crate) use handwritten::{Requests, segment};
+pub(crate) use responses::{empty_response, json_response, stream_response};
+pub use state::ClientState;
+pub(crate) use steps::{exec, pre};
