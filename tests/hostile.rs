@@ -243,7 +243,7 @@ async fn ping(docker: &Docker) -> Result<(), Error> {
 async fn proxies_as_the_go_client_chooses_them() {
     let daemon = pinging().await;
     let proxy = pinging().await;
-    let port = daemon.addr.port();
+    let port = daemon.addr().port();
 
     // A loopback daemon, by address or as localhost: never through the proxy.
     for host in [daemon.host(), format!("tcp://localhost:{port}")] {
