@@ -1,0 +1,97 @@
+//! A recording TCP proxy on 127.0.0.1 in front of the real daemon's unix socket: it forwards
+//! everything and keeps every byte the client sent, to check what really went over the wire
+//! (request lines, headers, connections closed), and can cut the connections mid-stream.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// A TCP proxy on 127.0.0.1 in front of the daemon's unix socket that records every byte the
+/// client sends, to check what really went over the wire. It forwards to a real daemon.
+pub struct RecordingProxy {
+    /// `tcp://127.0.0.1:PORT`.
+    pub host: String,
+    sent: Arc<Mutex<Vec<u8>>>,
+    closed: Arc<Mutex<usize>>,
+    tasks: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl RecordingProxy {
+    /// Starts the proxy (on the current tokio runtime).
+    pub async fn start(socket: PathBuf) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = format!("tcp://{}", listener.local_addr().unwrap());
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Mutex::new(0));
+        let tasks = Arc::new(Mutex::new(Vec::new()));
+        let (sent2, closed2, tasks2) = (sent.clone(), closed.clone(), tasks.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let daemon = tokio::net::UnixStream::connect(&socket).await.unwrap();
+                let (sent, closed) = (sent2.clone(), closed2.clone());
+                let task = tokio::spawn(async move {
+                    let (mut client_read, mut client_write) = client.into_split();
+                    let (mut daemon_read, mut daemon_write) = daemon.into_split();
+                    let upstream = async {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            match client_read.read(&mut buf).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => {
+                                    sent.lock().unwrap().extend_from_slice(&buf[..n]);
+                                    if daemon_write.write_all(&buf[..n]).await.is_err() {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        *closed.lock().unwrap() += 1;
+                        let _ = daemon_write.shutdown().await;
+                    };
+                    let downstream = async {
+                        let _ = tokio::io::copy(&mut daemon_read, &mut client_write).await;
+                        let _ = client_write.shutdown().await;
+                    };
+                    tokio::join!(upstream, downstream);
+                });
+                tasks2.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Self {
+            host,
+            sent,
+            closed,
+            tasks,
+        }
+    }
+
+    /// Cuts every connection made so far, abruptly (the daemon "goes away" mid-stream).
+    pub fn cut(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Everything clients sent so far, lossily as text.
+    pub fn sent(&self) -> String {
+        String::from_utf8_lossy(&self.sent.lock().unwrap()).into_owned()
+    }
+
+    /// The request lines sent so far (`GET /v1.41/containers/json HTTP/1.1`).
+    pub fn request_lines(&self) -> Vec<String> {
+        self.sent()
+            .lines()
+            .filter(|l| {
+                ["GET ", "POST ", "PUT ", "DELETE ", "HEAD "]
+                    .iter()
+                    .any(|m| l.starts_with(m))
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// How many client connections have closed their sending side.
+    pub fn closed_connections(&self) -> usize {
+        *self.closed.lock().unwrap()
+    }
+}
