@@ -1,0 +1,119 @@
+//! What the endpoint tests share: a v1.41 client of the daemon with a busybox image of the
+//! test's own and a clean-up guard; JSON request bodies decoded into the generated types; short
+//! ways to create, run, inspect and list containers.
+
+use docker_engine_client::Docker;
+use docker_engine_client::filters::ContainerFilters;
+use docker_engine_client::v1_41::{Client, types};
+use serde_json::json;
+
+use crate::support;
+
+/// A v1.41 client of the daemon and the cleanup of what the test makes (`None`: no daemon).
+pub async fn connect() -> Option<(Docker, Client, support::Cleanup)> {
+    let docker = support::docker()?;
+    let client: Client = docker.client().await.unwrap();
+    let cleanup = support::Cleanup::new(&docker);
+    Some((docker, client, cleanup))
+}
+
+/// [`connect`], and a busybox image of the test's own (`dec-<name>-...:latest`), removed at the
+/// end.
+pub async fn setup(name: &str) -> Option<(Docker, Client, support::Cleanup, String)> {
+    let (docker, client, cleanup) = connect().await?;
+    let importer: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
+    let image = support::import_busybox(&importer, &support::unique(name)).await;
+    cleanup.image(&image);
+    Some((docker, client, cleanup, image))
+}
+
+/// A request body of type `T`, written as Docker documents it.
+pub fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).unwrap()
+}
+
+/// Creates a container from `create` (removed at the end); returns its id.
+pub async fn create(
+    client: &Client,
+    cleanup: &support::Cleanup,
+    create: serde_json::Value,
+) -> String {
+    let id = client
+        .container_create()
+        .body(body::<types::ContainerCreateBody>(create))
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    cleanup.container(&id);
+    id
+}
+
+/// Creates and starts a container of `image` running `cmd`, labelled `dec.test=<label>` (it
+/// stops within a second); returns its id.
+pub async fn run(
+    client: &Client,
+    cleanup: &support::Cleanup,
+    image: &str,
+    cmd: &[&str],
+    label: &str,
+) -> String {
+    let id = create(
+        client,
+        cleanup,
+        json!({"Image": image, "Cmd": cmd, "Labels": {"dec.test": label}, "StopTimeout": 1}),
+    )
+    .await;
+    client.container_start().id(&id).send().await.unwrap();
+    id
+}
+
+/// Runs `cmd` to its end; returns the container's id.
+pub async fn run_to_exit(
+    client: &Client,
+    cleanup: &support::Cleanup,
+    image: &str,
+    cmd: &[&str],
+    label: &str,
+) -> String {
+    let id = run(client, cleanup, image, cmd, label).await;
+    client.container_wait().id(&id).send().await.unwrap();
+    id
+}
+
+/// `GET /containers/{id}/json`.
+pub async fn inspect(client: &Client, id: &str) -> types::ContainerInspectResponse {
+    client
+        .container_inspect()
+        .id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// The container's state (`running`, `paused`, `exited`...).
+pub async fn status(client: &Client, id: &str) -> Option<types::ContainerStateStatus> {
+    inspect(client, id).await.state.and_then(|s| s.status)
+}
+
+/// The ids of the containers, running or not, that `filters` select.
+pub async fn listed(client: &Client, filters: ContainerFilters) -> Vec<String> {
+    client
+        .container_list()
+        .all(true)
+        .filters(filters)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .into_iter()
+        .filter_map(|c| c.id)
+        .collect()
+}
+
+/// `dec.test=<label>`: the label each test puts on what it makes, to filter by.
+pub fn labelled(label: &str) -> String {
+    format!("dec.test={label}")
+}
