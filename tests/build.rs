@@ -66,6 +66,7 @@ async fn build(
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn build_from_a_tar_context_then_run_it() {
     let Some(docker) = support::docker() else {
         return;
@@ -109,6 +110,7 @@ async fn build_from_a_tar_context_then_run_it() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn build_from_a_directory_honours_dockerignore() {
     let Some(docker) = support::docker() else {
         return;

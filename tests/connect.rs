@@ -31,6 +31,7 @@ async fn daemon_api_version(docker: &Docker) -> ApiVersion {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn negotiates_down_to_the_daemon_on_the_wire() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -78,6 +79,7 @@ async fn negotiates_down_to_the_daemon_on_the_wire() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_pinned_version_is_used_without_asking() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -92,6 +94,7 @@ async fn a_pinned_version_is_used_without_asking() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn custom_headers_are_sent() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -113,6 +116,7 @@ async fn custom_headers_are_sent() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon on its unix socket and on tcp://127.0.0.1:2375 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn unix_and_tcp_reach_the_same_daemon() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -151,6 +155,7 @@ async fn unix_and_tcp_reach_the_same_daemon() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_context_from_config_json_is_followed() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -189,6 +194,7 @@ async fn a_context_from_config_json_is_followed() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn daemon_errors_are_typed() {
     let Some(docker) = support::docker() else {
         return;
@@ -258,6 +264,7 @@ async fn daemon_errors_are_typed() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
     let Some(socket) = support::daemon_socket() else {
         return;

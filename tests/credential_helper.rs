@@ -1,15 +1,17 @@
 //! Credentials from docker CLI credential helpers: small helper programs written by the test that
 //! speak the real protocol (`get` with the server on stdin, `list`), found on `PATH` as
-//! `docker-credential-<name>`, then a push and a pull through the real daemon and registry with
-//! what they answered; and helpers that fail, hang or print garbage.
+//! `docker-credential-<name>`; helpers that fail, hang or print garbage (no peer needed); then a
+//! push and a pull through the real daemon and registry with what the good one answered.
 //!
-//! One test in its own binary: it puts the helpers' directory on `PATH` for this process, which
-//! must happen before any other thread runs.
+//! In a binary of its own: the helpers' directory goes on this process's `PATH`, which must not
+//! change while another thread may read the environment (see [`helpers`]).
 
 #![cfg(feature = "v1_55")]
 
 mod support;
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use docker_engine_client::auth::{CredentialStore, Credentials};
@@ -17,24 +19,19 @@ use docker_engine_client::v1_55::{Client, types};
 use support::REGISTRY;
 
 /// Writes an executable `docker-credential-<name>` shell script into `dir`.
-fn helper(dir: &std::path::Path, name: &str, script: &str) {
+fn helper(dir: &Path, name: &str, script: &str) {
     use std::os::unix::fs::PermissionsExt;
     let path = dir.join(format!("docker-credential-{name}"));
     std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-#[test]
-fn credentials_from_helpers_push_and_pull_and_bad_helpers_are_clear_errors() {
-    let helpers = tempfile::tempdir().unwrap();
+/// A helper that holds the registry's main test user, logging `<verb> <server>` to `log`.
+fn good_helper(log: &Path) -> String {
     let (user, password) = support::registry_users().remove(0);
-    let asked = helpers.path().join("asked");
-    helper(
-        helpers.path(),
-        "dec-good",
-        &format!(
-            r#"server=$(cat)
-echo "$1 $server" >> {asked}
+    format!(
+        r#"server=$(cat)
+echo "$1 $server" >> {log}
 case "$1" in
 get) if [ "$server" = "{REGISTRY}" ]; then
        printf '{{"ServerURL":"%s","Username":"{user}","Secret":"{password}"}}' "$server"
@@ -42,55 +39,93 @@ get) if [ "$server" = "{REGISTRY}" ]; then
 list) printf '{{"{REGISTRY}":"{user}"}}' ;;
 *) exit 1 ;;
 esac"#,
-            asked = asked.display()
-        ),
-    );
-    helper(
-        helpers.path(),
-        "dec-fail",
-        "cat >/dev/null; echo 'error getting credentials: the keychain is locked'; exit 3",
-    );
-    helper(helpers.path(), "dec-hang", "exec sleep 30");
-    helper(
-        helpers.path(),
-        "dec-garbage",
-        "cat >/dev/null; echo 'Username=someone Secret=hunter2-leak'",
-    );
-    helper(
-        helpers.path(),
-        "dec-token",
-        r#"printf '{"ServerURL":"%s","Username":"<token>","Secret":"refresh-token-leak"}' "$(cat)""#,
-    );
-    let path = format!(
-        "{}:{}",
-        helpers.path().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    // SAFETY: the only test of this binary, before any other thread is started.
-    unsafe { std::env::set_var("PATH", path) };
+        log = log.display()
+    )
+}
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// The helpers' directory, written and put first on `PATH` once, by whichever test gets here
+/// first. Both tests call this before anything else (before any runtime or child process): the
+/// other test's thread, if it runs, then waits on this same lock, so no thread reads the
+/// environment while it changes.
+fn helpers() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let helpers = tempfile::tempdir().unwrap();
+        // The same good helper twice, each logging what it is asked to a file of its own.
+        for (name, log) in [("dec-good", "asked"), ("dec-list", "asked-list")] {
+            helper(
+                helpers.path(),
+                name,
+                &good_helper(&helpers.path().join(log)),
+            );
+        }
+        helper(
+            helpers.path(),
+            "dec-fail",
+            "cat >/dev/null; echo 'error getting credentials: the keychain is locked'; exit 3",
+        );
+        helper(helpers.path(), "dec-hang", "exec sleep 30");
+        helper(
+            helpers.path(),
+            "dec-garbage",
+            "cat >/dev/null; echo 'Username=someone Secret=hunter2-leak'",
+        );
+        helper(
+            helpers.path(),
+            "dec-token",
+            r#"printf '{"ServerURL":"%s","Username":"<token>","Secret":"refresh-token-leak"}' "$(cat)""#,
+        );
+        let path = format!(
+            "{}:{}",
+            helpers.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        // SAFETY: no other thread of this binary reads the environment meanwhile (see above).
+        unsafe { std::env::set_var("PATH", path) };
+        helpers
+    })
+    .path()
+}
+
+/// Where `dec-good` logs what it was asked (`<verb> <server>` lines).
+fn asked() -> PathBuf {
+    helpers().join("asked")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async {
-        let config = tempfile::tempdir().unwrap();
-        std::fs::write(
-            config.path().join("config.json"),
-            serde_json::json!({
-                "credsStore": "dec-fail",
-                "credHelpers": {
-                    REGISTRY: "dec-good",
-                    "hang.example": "dec-hang",
-                    "garbage.example": "dec-garbage",
-                    "token.example": "dec-token",
-                },
-                // credHelpers win over auths, as in the CLI.
-                "auths": {REGISTRY: {"auth": "d3Jvbmc6d3Jvbmc="}},
-            })
-            .to_string(),
-        )
-        .unwrap();
+        .unwrap()
+}
+
+/// A config dir whose `config.json` sends each registry to one of the helpers.
+fn helper_config() -> tempfile::TempDir {
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("config.json"),
+        serde_json::json!({
+            "credsStore": "dec-fail",
+            "credHelpers": {
+                REGISTRY: "dec-good",
+                "hang.example": "dec-hang",
+                "garbage.example": "dec-garbage",
+                "token.example": "dec-token",
+            },
+            // credHelpers win over auths, as in the CLI.
+            "auths": {REGISTRY: {"auth": "d3Jvbmc6d3Jvbmc="}},
+        })
+        .to_string(),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn bad_helpers_are_clear_errors_and_a_token_helper_gives_an_identity_token() {
+    helpers();
+    runtime().block_on(async {
+        let config = helper_config();
         let store = CredentialStore::at(config.path()).with_helper_timeout(Duration::from_secs(2));
 
         // A bad helper is an error naming it, with its message, without what it printed.
@@ -129,21 +164,50 @@ esac"#,
         );
         assert!(!format!("{token:?}").contains("refresh-token-leak"));
 
-        // The good helper: asked for exactly the registry's host, then a real push and pull.
+        // Every registry a build may need: the helpers' and what `credsStore` lists.
+        let listing = tempfile::tempdir().unwrap();
+        std::fs::write(
+            listing.path().join("config.json"),
+            r#"{"credsStore": "dec-list"}"#,
+        )
+        .unwrap();
+        let all = CredentialStore::at(listing.path()).all().await.unwrap();
+        let (user, _) = support::registry_users().remove(0);
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            all.get(REGISTRY).and_then(|c| c.username()),
+            Some(user.as_str())
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
+fn a_helpers_credentials_push_and_pull_through_the_daemon() {
+    helpers();
+    runtime().block_on(async {
         let Some(docker) = support::docker() else {
             return;
         };
         if support::require_registry().is_none() {
             return;
         }
+        let config = helper_config();
+        let store = CredentialStore::at(config.path()).with_helper_timeout(Duration::from_secs(2));
+        let (user, _) = support::registry_users().remove(0);
         let client: Client = docker.client().await.unwrap();
         let cleanup = support::Cleanup::new(&docker);
         let repo = format!("{REGISTRY}/{}", support::unique("auth-helper"));
         let image = support::import_busybox(&client, &repo).await;
         cleanup.image(&image);
 
+        // The good helper: asked for exactly the registry's host, then a real push and pull.
         let creds = store.for_image(&image).await.unwrap();
         assert_eq!(creds.username(), Some(user.as_str()));
+        assert_eq!(
+            std::fs::read_to_string(asked()).unwrap().lines().next(),
+            Some(format!("get {REGISTRY}").as_str())
+        );
         let pushed = support::push(&client, &image, &creds).await.unwrap();
         assert!(
             pushed.last().and_then(|i| i.aux.as_ref()).is_some(),
@@ -160,23 +224,5 @@ esac"#,
         let pulled: Vec<types::CreateImageInfo> = support::json_items(pulled).await.unwrap();
         assert!(!pulled.is_empty());
         client.image_inspect().name(&image).send().await.unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&asked).unwrap().lines().next(),
-            Some(format!("get {REGISTRY}").as_str())
-        );
-
-        // Every registry a build may need: the helpers' and what `credsStore` lists.
-        let listing = tempfile::tempdir().unwrap();
-        std::fs::write(
-            listing.path().join("config.json"),
-            r#"{"credsStore": "dec-good"}"#,
-        )
-        .unwrap();
-        let all = CredentialStore::at(listing.path()).all().await.unwrap();
-        assert_eq!(all.len(), 1);
-        assert_eq!(
-            all.get(REGISTRY).and_then(|c| c.username()),
-            Some(user.as_str())
-        );
     });
 }

@@ -67,6 +67,7 @@ fn docker_cli(args: &[&str]) -> Output {
 }
 
 #[test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 fn seed_flows_print_hello_world() {
     if busybox().is_none() {
         return;
@@ -105,6 +106,7 @@ fn seed_flows_print_hello_world() {
 }
 
 #[test]
+#[ignore = "needs a Docker daemon and the docker CLI: cargo test -- --include-ignored (CI runs them)"]
 fn listing_events_prune_build_and_exec_examples() {
     if busybox().is_none() {
         return;
@@ -227,6 +229,7 @@ fn listing_events_prune_build_and_exec_examples() {
 }
 
 #[test]
+#[ignore = "needs a Docker daemon and the docker CLI: cargo test -- --include-ignored (CI runs them)"]
 fn the_cli_example_runs_like_the_docker_cli() {
     if busybox().is_none() {
         return;
@@ -354,6 +357,7 @@ fn the_cli_example_runs_like_the_docker_cli() {
 }
 
 #[test]
+#[ignore = "needs a Docker daemon, the docker CLI and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 fn the_cli_example_pushes_and_pulls_with_config_json_credentials() {
     if busybox().is_none() || support::require_registry().is_none() {
         return;

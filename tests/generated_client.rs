@@ -41,6 +41,7 @@ async fn client(socket: &std::path::Path) -> Client {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn generated_client_drives_a_real_daemon() {
     let Some(socket) = support::daemon_socket() else {
         return;

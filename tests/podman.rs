@@ -62,6 +62,7 @@ impl Drop for PodmanService {
 }
 
 #[tokio::test]
+#[ignore = "needs podman (podman system service): cargo test -- --include-ignored (CI runs them)"]
 async fn podman_speaks_docker_api() {
     let Some(podman) = PodmanService::start() else {
         return;

@@ -75,6 +75,7 @@ fn assert_pulled(items: &[types::CreateImageInfo], image: &str) {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn push_remove_pull_with_credentials_given_in_code() {
     let Some((docker, client)) = peers().await else {
         return;
@@ -113,6 +114,7 @@ async fn push_remove_pull_with_credentials_given_in_code() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn push_and_pull_with_credentials_from_config_json() {
     let Some((docker, client)) = peers().await else {
         return;
@@ -152,6 +154,7 @@ async fn push_and_pull_with_credentials_from_config_json() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn a_wrong_password_is_unauthorized_and_nothing_is_pushed() {
     let Some((docker, client)) = peers().await else {
         return;
@@ -184,6 +187,7 @@ async fn a_wrong_password_is_unauthorized_and_nothing_is_pushed() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn passwords_whose_base64_has_plus_slash_and_padding_authenticate() {
     let Some((docker, client)) = peers().await else {
         return;
@@ -244,6 +248,7 @@ async fn passwords_whose_base64_has_plus_slash_and_padding_authenticate() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn system_auth_checks_credentials_with_the_registry() {
     let Some((_docker, client)) = peers().await else {
         return;
@@ -274,6 +279,7 @@ async fn system_auth_checks_credentials_with_the_registry() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn a_build_pulls_its_base_image_with_the_registry_config() {
     let Some((docker, client)) = peers().await else {
         return;

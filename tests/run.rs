@@ -32,6 +32,7 @@ fn step(e: &Error) -> RunStep {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_collects_separated_output_and_the_exit_code_then_removes() {
     let Some((_docker, client, _cleanup, image)) = setup().await else {
         return;
@@ -64,6 +65,7 @@ async fn run_collects_separated_output_and_the_exit_code_then_removes() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_with_stdin_env_tty_and_options() {
     let Some((_docker, client, cleanup, image)) = setup().await else {
         return;
@@ -114,6 +116,7 @@ async fn run_with_stdin_env_tty_and_options() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_streams_output_as_it_happens() {
     let Some((_docker, client, _cleanup, image)) = setup().await else {
         return;
@@ -145,6 +148,7 @@ async fn run_streams_output_as_it_happens() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_errors_name_the_step_and_clean_up() {
     let Some((_docker, client, _cleanup, image)) = setup().await else {
         return;
@@ -188,6 +192,7 @@ async fn run_errors_name_the_step_and_clean_up() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn run_pulls_a_missing_image_with_credentials_and_progress() {
     let Some((_docker, client, cleanup, _)) = setup().await else {
         return;

@@ -99,6 +99,7 @@ async fn collect(
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn logs_separated_tty_follow_since_and_tail() {
     let Some(docker) = support::docker() else {
         return;
@@ -191,6 +192,7 @@ async fn logs_separated_tty_follow_since_and_tail() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_container_killed_mid_follow_ends_the_stream() {
     let Some(docker) = support::docker() else {
         return;
@@ -217,6 +219,7 @@ async fn a_container_killed_mid_follow_ends_the_stream() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_connection_cut_mid_stream_is_an_error() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -261,6 +264,7 @@ async fn a_connection_cut_mid_stream_is_an_error() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn attach_to_cat_echoes_stdin_until_eof() {
     let Some(docker) = support::docker() else {
         return;
@@ -308,6 +312,7 @@ async fn read_until(
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn tty_attach_and_exec_pass_output_through_and_resize() {
     let Some(docker) = support::docker() else {
         return;
@@ -386,6 +391,7 @@ async fn tty_attach_and_exec_pass_output_through_and_resize() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn exec_with_stdin_and_exit_codes() {
     let Some(docker) = support::docker() else {
         return;
@@ -467,6 +473,7 @@ async fn exec_with_stdin_and_exit_codes() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn events_filtered_by_type_and_container_with_since_until() {
     let Some(docker) = support::docker() else {
         return;
@@ -517,6 +524,7 @@ async fn events_filtered_by_type_and_container_with_since_until() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn stats_one_shot_and_streaming() {
     let Some(docker) = support::docker() else {
         return;
@@ -554,6 +562,7 @@ async fn stats_one_shot_and_streaming() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_failed_pull_is_an_error_not_a_success() {
     let Some(docker) = support::docker() else {
         return;
@@ -575,6 +584,7 @@ async fn a_failed_pull_is_an_error_not_a_success() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn archive_put_then_get_round_trips_bytes_exactly() {
     use docker_engine_client::archive;
     let Some(docker) = support::docker() else {
@@ -648,6 +658,7 @@ async fn archive_put_then_get_round_trips_bytes_exactly() {
 }
 
 #[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn image_save_streams_straight_into_image_load() {
     let Some(docker) = support::docker() else {
         return;

@@ -2,271 +2,283 @@
 //! (rcgen), starts a second daemon with `--tlsverify` on tcp://127.0.0.1:2376, and checks that the right
 //! CA and client certificate work, while a wrong CA or no client certificate is refused.
 
-#![cfg(all(feature = "v1_55", feature = "tls"))]
+#[cfg(not(all(feature = "v1_55", feature = "tls")))]
+#[test]
+#[ignore = "TLS needs the tls feature: --features docker-engine-client/tls"]
+fn needs_the_tls_feature() {}
 
+#[cfg(all(feature = "v1_55", feature = "tls"))]
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+/// With the `tls` feature; without it, the placeholder above says so.
+#[cfg(all(feature = "v1_55", feature = "tls"))]
+mod mutual {
+    use super::support;
 
-use docker_engine_client::{Docker, DockerBuilder, Error, TlsOptions, TransportError, v1_55};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, SanType,
-};
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
 
-/// A CA and the certificates it signed, written as the docker CLI's `ca.pem`/`cert.pem`/`key.pem`.
-struct Pki {
-    dir: tempfile::TempDir,
-}
+    use docker_engine_client::{Docker, DockerBuilder, Error, TlsOptions, TransportError, v1_55};
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair, SanType,
+    };
 
-impl Pki {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let ca = ca("dec test CA");
-        let server_key = KeyPair::generate().unwrap();
-        let mut server = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-        server
-            .subject_alt_names
-            .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-        server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let server_cert = server.signed_by(&server_key, &ca).unwrap();
-        let client_key = KeyPair::generate().unwrap();
-        let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
-        client
-            .distinguished_name
-            .push(DnType::CommonName, "dec test client");
-        client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let client_cert = client.signed_by(&client_key, &ca).unwrap();
-
-        let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
-        write("ca.pem", ca.pem());
-        write("server-cert.pem", server_cert.pem());
-        write("server-key.pem", server_key.serialize_pem());
-        write("cert.pem", client_cert.pem());
-        write("key.pem", client_key.serialize_pem());
-        // Another CA, which signed nothing the daemon uses.
-        std::fs::create_dir(dir.path().join("wrong")).unwrap();
-        std::fs::write(
-            dir.path().join("wrong/ca.pem"),
-            self::ca("dec wrong CA").pem(),
-        )
-        .unwrap();
-        Self { dir }
+    /// A CA and the certificates it signed, written as the docker CLI's `ca.pem`/`cert.pem`/`key.pem`.
+    struct Pki {
+        dir: tempfile::TempDir,
     }
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-}
+    impl Pki {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let ca = ca("dec test CA");
+            let server_key = KeyPair::generate().unwrap();
+            let mut server = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+            server
+                .subject_alt_names
+                .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+            server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+            let server_cert = server.signed_by(&server_key, &ca).unwrap();
+            let client_key = KeyPair::generate().unwrap();
+            let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
+            client
+                .distinguished_name
+                .push(DnType::CommonName, "dec test client");
+            client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+            let client_cert = client.signed_by(&client_key, &ca).unwrap();
 
-fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
-}
-
-/// A second dockerd with `--tlsverify`, in a network namespace of its own: a second daemon in
-/// the host's namespace would take down the first one's `docker0` bridge (dockerd removes it at
-/// start-up when told `--bridge none`). Inside, it listens on tcp://127.0.0.1:2376; socat joins
-/// that port to a unix socket on the shared filesystem, and a byte-for-byte TCP forwarder on the
-/// host's loopback leads there. TLS runs end to end between the client and the daemon.
-struct TlsDaemon {
-    child: Child,
-    root: tempfile::TempDir,
-    host: String,
-    _forwarder: support::RecordingProxy,
-}
-
-impl TlsDaemon {
-    async fn start(pki: &Pki) -> Option<Self> {
-        let tools = ["dockerd", "unshare", "socat", "ip"]
-            .iter()
-            .all(|t| which(t).is_some());
-        if !(tools && support::is_root()) {
-            support::require(
-                None::<()>,
-                "root with dockerd, unshare, socat and ip (to start a TLS daemon)",
-            );
-            return None;
-        }
-        let dir = tempfile::Builder::new()
-            .prefix("dec-tlsd-")
-            .tempdir_in("/var/tmp")
+            let write =
+                |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+            write("ca.pem", ca.pem());
+            write("server-cert.pem", server_cert.pem());
+            write("server-key.pem", server_key.serialize_pem());
+            write("cert.pem", client_cert.pem());
+            write("key.pem", client_key.serialize_pem());
+            // Another CA, which signed nothing the daemon uses.
+            std::fs::create_dir(dir.path().join("wrong")).unwrap();
+            std::fs::write(
+                dir.path().join("wrong/ca.pem"),
+                self::ca("dec wrong CA").pem(),
+            )
             .unwrap();
-        let p = |name: &str| dir.path().join(name).display().to_string();
-        let script = format!(
-            "ip link set lo up || exit 1\n\
-             dockerd --data-root {data} --exec-root {exec} --pidfile {pid} -H unix://{sock} -H tcp://127.0.0.1:2376 \\\n\
-               --tlsverify --tlscacert {ca} --tlscert {cert} --tlskey {key} \\\n\
-               --bridge none --iptables=false --ip-masq=false --storage-driver vfs &\n\
-             socat UNIX-LISTEN:{tls_sock},fork TCP:127.0.0.1:2376 &\n\
-             echo $! > {socat_pid}\n\
-             wait\n",
-            data = p("data"),
-            exec = p("exec"),
-            pid = p("docker.pid"),
-            sock = p("docker.sock"),
-            ca = pki.path("ca.pem").display(),
-            cert = pki.path("server-cert.pem").display(),
-            key = pki.path("server-key.pem").display(),
-            tls_sock = p("tls.sock"),
-            socat_pid = p("socat.pid"),
-        );
-        let log = std::fs::File::create(dir.path().join("dockerd.log")).unwrap();
-        let child = Command::new("unshare")
-            .args(["--net", "--", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        // Ready when the daemon answers on its (plain, namespace-independent) unix socket.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let plain = Docker::connect(&format!("unix://{}", p("docker.sock"))).unwrap();
-        while plain
-            .negotiate(docker_engine_client::ApiVersion::new(1, 41))
-            .await
-            .is_err()
-            || !dir.path().join("tls.sock").exists()
-        {
-            assert!(
-                Instant::now() < deadline,
-                "TLS dockerd did not start:\n{}",
-                std::fs::read_to_string(p("dockerd.log")).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            Self { dir }
         }
-        let forwarder = support::RecordingProxy::start(dir.path().join("tls.sock")).await;
-        let host = forwarder.host.clone();
-        Some(TlsDaemon {
-            child,
-            root: dir,
-            host,
-            _forwarder: forwarder,
-        })
+
+        fn path(&self, name: &str) -> PathBuf {
+            self.dir.path().join(name)
+        }
     }
 
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.root.path().join("dockerd.log")).unwrap_or_default()
+    fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
     }
-}
 
-impl Drop for TlsDaemon {
-    fn drop(&mut self) {
-        for pid_file in ["docker.pid", "socat.pid"] {
-            if let Ok(pid) = std::fs::read_to_string(self.root.path().join(pid_file)) {
-                let _ = Command::new("kill").arg(pid.trim()).status();
+    /// A second dockerd with `--tlsverify`, in a network namespace of its own: a second daemon in
+    /// the host's namespace would take down the first one's `docker0` bridge (dockerd removes it at
+    /// start-up when told `--bridge none`). Inside, it listens on tcp://127.0.0.1:2376; socat joins
+    /// that port to a unix socket on the shared filesystem, and a byte-for-byte TCP forwarder on the
+    /// host's loopback leads there. TLS runs end to end between the client and the daemon.
+    struct TlsDaemon {
+        child: Child,
+        root: tempfile::TempDir,
+        host: String,
+        _forwarder: support::RecordingProxy,
+    }
+
+    impl TlsDaemon {
+        async fn start(pki: &Pki) -> Option<Self> {
+            let tools = ["dockerd", "unshare", "socat", "ip"]
+                .iter()
+                .all(|t| which(t).is_some());
+            if !(tools && support::is_root()) {
+                support::require(
+                    None::<()>,
+                    "root with dockerd, unshare, socat and ip (to start a TLS daemon)",
+                );
+                return None;
             }
+            let dir = tempfile::Builder::new()
+                .prefix("dec-tlsd-")
+                .tempdir_in("/var/tmp")
+                .unwrap();
+            let p = |name: &str| dir.path().join(name).display().to_string();
+            let script = format!(
+                "ip link set lo up || exit 1\n\
+                 dockerd --data-root {data} --exec-root {exec} --pidfile {pid} -H unix://{sock} -H tcp://127.0.0.1:2376 \\\n\
+                   --tlsverify --tlscacert {ca} --tlscert {cert} --tlskey {key} \\\n\
+                   --bridge none --iptables=false --ip-masq=false --storage-driver vfs &\n\
+                 socat UNIX-LISTEN:{tls_sock},fork TCP:127.0.0.1:2376 &\n\
+                 echo $! > {socat_pid}\n\
+                 wait\n",
+                data = p("data"),
+                exec = p("exec"),
+                pid = p("docker.pid"),
+                sock = p("docker.sock"),
+                ca = pki.path("ca.pem").display(),
+                cert = pki.path("server-cert.pem").display(),
+                key = pki.path("server-key.pem").display(),
+                tls_sock = p("tls.sock"),
+                socat_pid = p("socat.pid"),
+            );
+            let log = std::fs::File::create(dir.path().join("dockerd.log")).unwrap();
+            let child = Command::new("unshare")
+                .args(["--net", "--", "sh", "-c", &script])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap();
+            // Ready when the daemon answers on its (plain, namespace-independent) unix socket.
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let plain = Docker::connect(&format!("unix://{}", p("docker.sock"))).unwrap();
+            while plain
+                .negotiate(docker_engine_client::ApiVersion::new(1, 41))
+                .await
+                .is_err()
+                || !dir.path().join("tls.sock").exists()
+            {
+                assert!(
+                    Instant::now() < deadline,
+                    "TLS dockerd did not start:\n{}",
+                    std::fs::read_to_string(p("dockerd.log")).unwrap_or_default()
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            let forwarder = support::RecordingProxy::start(dir.path().join("tls.sock")).await;
+            let host = forwarder.host.clone();
+            Some(TlsDaemon {
+                child,
+                root: dir,
+                host,
+                _forwarder: forwarder,
+            })
         }
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
+
+        fn log(&self) -> String {
+            std::fs::read_to_string(self.root.path().join("dockerd.log")).unwrap_or_default()
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
-}
 
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.exists())
-}
-
-async fn server_version(docker: &Docker) -> Result<String, Error> {
-    let client: v1_55::Client = docker.client().await?;
-    Ok(client
-        .system_version()
-        .send()
-        .await?
-        .into_inner()
-        .version
-        .unwrap_or_default())
-}
-
-#[tokio::test]
-async fn mutual_tls_with_a_real_daemon() {
-    let pki = Pki::new();
-    let Some(daemon) = TlsDaemon::start(&pki).await else {
-        return;
-    };
-
-    // The right CA and client certificate, from the environment as the CLI reads it.
-    let env = |key: &str| match key {
-        "DOCKER_HOST" => Some(daemon.host.clone()),
-        "DOCKER_TLS_VERIFY" => Some("1".into()),
-        "DOCKER_CERT_PATH" => Some(pki.dir.path().display().to_string()),
-        _ => None,
-    };
-    let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
-    let version = server_version(&docker)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", daemon.log()));
-    assert!(!version.is_empty());
-
-    // A CA that did not sign the daemon's certificate: refused, as a TLS error.
-    let wrong_ca = TlsOptions {
-        ca: Some(pki.path("wrong/ca.pem")),
-        ..TlsOptions::from_dir(pki.dir.path())
-    };
-    let docker = Docker::builder()
-        .host(&daemon.host)
-        .tls(wrong_ca)
-        .build()
-        .unwrap();
-    let err = server_version(&docker).await.unwrap_err();
-    assert!(
-        matches!(err, Error::Transport(TransportError::Tls { .. })),
-        "{err:?}"
-    );
-
-    // No client certificate: the daemon (--tlsverify) refuses the connection.
-    let no_client_cert = TlsOptions {
-        ca: Some(pki.path("ca.pem")),
-        cert: None,
-        key: None,
-        verify: true,
-    };
-    let docker = Docker::builder()
-        .host(&daemon.host)
-        .tls(no_client_cert)
-        .build()
-        .unwrap();
-    let err = server_version(&docker).await.unwrap_err();
-    assert!(err.is_transport(), "{err:?}");
-
-    // Verification off only when asked for: any CA goes, the client certificate still counts.
-    let insecure = TlsOptions {
-        ca: Some(pki.path("wrong/ca.pem")),
-        ..TlsOptions::from_dir(pki.dir.path())
+    impl Drop for TlsDaemon {
+        fn drop(&mut self) {
+            for pid_file in ["docker.pid", "socat.pid"] {
+                if let Ok(pid) = std::fs::read_to_string(self.root.path().join(pid_file)) {
+                    let _ = Command::new("kill").arg(pid.trim()).status();
+                }
+            }
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
-    .danger_accept_invalid_certs();
-    let docker = Docker::builder()
-        .host(&daemon.host)
-        .tls(insecure)
-        .build()
-        .unwrap();
-    assert_eq!(server_version(&docker).await.unwrap(), version);
 
-    // A context with TLS material under contexts/tls/<id>/docker/.
-    let config = tempfile::tempdir().unwrap();
-    let name = support::unique("tlsctx");
-    let tls_dir = support::write_context(config.path(), &name, &daemon.host);
-    std::fs::create_dir_all(&tls_dir).unwrap();
-    for file in ["ca.pem", "cert.pem", "key.pem"] {
-        std::fs::copy(pki.path(file), tls_dir.join(file)).unwrap();
+    fn which(name: &str) -> Option<PathBuf> {
+        std::env::var_os("PATH")?
+            .to_str()?
+            .split(':')
+            .map(|d| Path::new(d).join(name))
+            .find(|p| p.exists())
     }
-    let config_path = config.path().display().to_string();
-    let env = |key: &str| match key {
-        "DOCKER_CONFIG" => Some(config_path.clone()),
-        "DOCKER_CONTEXT" => Some(name.clone()),
-        _ => None,
-    };
-    let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
-    assert_eq!(server_version(&docker).await.unwrap(), version);
+
+    async fn server_version(docker: &Docker) -> Result<String, Error> {
+        let client: v1_55::Client = docker.client().await?;
+        Ok(client
+            .system_version()
+            .send()
+            .await?
+            .into_inner()
+            .version
+            .unwrap_or_default())
+    }
+
+    #[tokio::test]
+    #[ignore = "needs root with dockerd, unshare, socat and ip, to start a second daemon with TLS: cargo test -- --include-ignored (CI runs them)"]
+    async fn mutual_tls_with_a_real_daemon() {
+        let pki = Pki::new();
+        let Some(daemon) = TlsDaemon::start(&pki).await else {
+            return;
+        };
+
+        // The right CA and client certificate, from the environment as the CLI reads it.
+        let env = |key: &str| match key {
+            "DOCKER_HOST" => Some(daemon.host.clone()),
+            "DOCKER_TLS_VERIFY" => Some("1".into()),
+            "DOCKER_CERT_PATH" => Some(pki.dir.path().display().to_string()),
+            _ => None,
+        };
+        let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
+        let version = server_version(&docker)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n{}", daemon.log()));
+        assert!(!version.is_empty());
+
+        // A CA that did not sign the daemon's certificate: refused, as a TLS error.
+        let wrong_ca = TlsOptions {
+            ca: Some(pki.path("wrong/ca.pem")),
+            ..TlsOptions::from_dir(pki.dir.path())
+        };
+        let docker = Docker::builder()
+            .host(&daemon.host)
+            .tls(wrong_ca)
+            .build()
+            .unwrap();
+        let err = server_version(&docker).await.unwrap_err();
+        assert!(
+            matches!(err, Error::Transport(TransportError::Tls { .. })),
+            "{err:?}"
+        );
+
+        // No client certificate: the daemon (--tlsverify) refuses the connection.
+        let no_client_cert = TlsOptions {
+            ca: Some(pki.path("ca.pem")),
+            cert: None,
+            key: None,
+            verify: true,
+        };
+        let docker = Docker::builder()
+            .host(&daemon.host)
+            .tls(no_client_cert)
+            .build()
+            .unwrap();
+        let err = server_version(&docker).await.unwrap_err();
+        assert!(err.is_transport(), "{err:?}");
+
+        // Verification off only when asked for: any CA goes, the client certificate still counts.
+        let insecure = TlsOptions {
+            ca: Some(pki.path("wrong/ca.pem")),
+            ..TlsOptions::from_dir(pki.dir.path())
+        }
+        .danger_accept_invalid_certs();
+        let docker = Docker::builder()
+            .host(&daemon.host)
+            .tls(insecure)
+            .build()
+            .unwrap();
+        assert_eq!(server_version(&docker).await.unwrap(), version);
+
+        // A context with TLS material under contexts/tls/<id>/docker/.
+        let config = tempfile::tempdir().unwrap();
+        let name = support::unique("tlsctx");
+        let tls_dir = support::write_context(config.path(), &name, &daemon.host);
+        std::fs::create_dir_all(&tls_dir).unwrap();
+        for file in ["ca.pem", "cert.pem", "key.pem"] {
+            std::fs::copy(pki.path(file), tls_dir.join(file)).unwrap();
+        }
+        let config_path = config.path().display().to_string();
+        let env = |key: &str| match key {
+            "DOCKER_CONFIG" => Some(config_path.clone()),
+            "DOCKER_CONTEXT" => Some(name.clone()),
+            _ => None,
+        };
+        let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
+        assert_eq!(server_version(&docker).await.unwrap(), version);
+    }
 }
