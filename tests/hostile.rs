@@ -42,6 +42,7 @@ async fn an_endless_error_body_is_cut_at_1_mib_and_memory_stays_flat() {
     let fake = FakeDaemon::start(|_| Reply::Endless {
         status: "500 Internal Server Error",
         content_type: "text/plain",
+        prefix: Vec::new(),
         chunk: vec![b'x'; 64 * 1024],
     })
     .await;

@@ -36,6 +36,8 @@ pub enum Reply {
     Endless {
         status: &'static str,
         content_type: &'static str,
+        /// Sent once, first (e.g. the start of a JSON message that never ends).
+        prefix: Vec<u8>,
         chunk: Vec<u8>,
     },
     /// Reads the request and never answers (until [`MAX_LIFETIME`]).
@@ -290,12 +292,19 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         Reply::Endless {
             status,
             content_type,
+            prefix,
             chunk,
         } => {
-            let head = format!(
+            let mut head = format!(
                 "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
-            );
-            if stream.write_all(head.as_bytes()).await.is_err() {
+            )
+            .into_bytes();
+            if !prefix.is_empty() {
+                head.extend_from_slice(format!("{:x}\r\n", prefix.len()).as_bytes());
+                head.extend_from_slice(&prefix);
+                head.extend_from_slice(b"\r\n");
+            }
+            if stream.write_all(&head).await.is_err() {
                 return;
             }
             let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
