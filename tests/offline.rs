@@ -16,7 +16,8 @@ use docker_engine_client::stream::{
     AttachOptions, ByteStreamExt, OutputChunk, StdStream, attach, exec_start,
 };
 use docker_engine_client::{
-    ApiVersion, DecodeError, Docker, Error, StreamError, TransportError, VersionError, v1_55,
+    ApiClient, ApiVersion, DecodeError, Docker, Error, StreamError, TransportError, VersionError,
+    v1_55,
 };
 use fake_daemon::{FakeDaemon, Reply, frame};
 use futures_util::StreamExt;
@@ -154,6 +155,81 @@ async fn a_daemon_whose_minimum_is_above_the_client_is_a_version_error() {
         fake.request_lines(),
         ["GET /_ping HTTP/1.1", "GET /version HTTP/1.1"],
         "nothing is sent in a version the daemon refuses"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_ping_that_says_its_version_is_still_negotiated_with() {
+    // As the Go client: the API-Version header counts whatever /_ping's status.
+    let fake = fake(|head| {
+        if head.starts_with("GET /_ping ") {
+            Reply::Canned {
+                status: "500 Internal Server Error",
+                headers: vec![
+                    "Api-Version: 1.41".into(),
+                    "Content-Type: text/plain".into(),
+                ],
+                body: b"the ping handler failed".to_vec(),
+            }
+        } else {
+            Reply::json("200 OK", "[]")
+        }
+    })
+    .await;
+    let client: v1_55::Client = within("negotiation", docker(&fake).client()).await.unwrap();
+    assert_eq!(client.api_version(), Some(ApiVersion::new(1, 41)));
+    within("list", client.container_list().send())
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.request_lines(),
+        ["GET /_ping HTTP/1.1", "GET /v1.41/containers/json HTTP/1.1"]
+    );
+
+    // Without the header, a failing /_ping is the daemon's error.
+    let fake = fake_failing_ping().await;
+    let err = failed(within("negotiation", docker(&fake).client::<v1_55::Client>()).await);
+    assert_eq!(err.status(), Some(500), "{err:?}");
+}
+
+async fn fake_failing_ping() -> FakeDaemon {
+    fake(|_| {
+        Reply::json(
+            "500 Internal Server Error",
+            r#"{"message": "no ping here"}"#,
+        )
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_forbidden_version_endpoint_means_the_minimum_is_unknown() {
+    // An authorization plugin or a socket proxy that forbids /version: negotiation goes on.
+    let fake = fake(|head| {
+        if head.starts_with("GET /_ping ") {
+            Reply::ping(Some("1.60"))
+        } else if head.starts_with("GET /version ") {
+            Reply::json(
+                "403 Forbidden",
+                r#"{"message": "authorization denied by plugin"}"#,
+            )
+        } else {
+            Reply::json("200 OK", "[]")
+        }
+    })
+    .await;
+    let client: v1_55::Client = within("negotiation", docker(&fake).client()).await.unwrap();
+    assert_eq!(client.api_version(), Some(ApiVersion::new(1, 55)));
+    within("list", client.container_list().send())
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.request_lines(),
+        [
+            "GET /_ping HTTP/1.1",
+            "GET /version HTTP/1.1",
+            "GET /v1.55/containers/json HTTP/1.1"
+        ]
     );
 }
 

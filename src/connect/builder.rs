@@ -113,39 +113,16 @@ impl DockerBuilder {
         }
         let config = ConfigDir::from_env(env);
         builder.credentials = CredentialStore::from_config_dir(config.as_ref());
-        if let Some(host) = env("DOCKER_HOST") {
-            // DOCKER_HOST wins over contexts, as in the CLI; an empty one means the default.
-            builder.host = Some(host).filter(|h| !h.is_empty());
-            let verify = set("DOCKER_TLS_VERIFY").is_some();
-            if verify || set("DOCKER_TLS").is_some() {
-                let dir = set("DOCKER_CERT_PATH")
-                    .map(PathBuf::from)
-                    .or_else(|| config.as_ref().map(|c| c.path().to_path_buf()))
-                    .ok_or_else(|| ConfigError::TlsFile {
-                        path: "ca.pem".into(),
-                        reason: "TLS is on but neither DOCKER_CERT_PATH nor HOME is set".into(),
-                        source: None,
-                    })?;
-                let mut tls = TlsOptions::from_dir(dir);
-                tls.verify = verify;
-                builder.tls = Some(tls);
-                builder.tls_source = if verify {
-                    TlsSource::DockerTlsVerify
-                } else {
-                    TlsSource::DockerTls
-                };
-                if builder.host.is_none() {
-                    builder.host = Some(DEFAULT_TLS_HOST.into());
-                }
+        // As the CLI (`resolveContextName`): a DOCKER_HOST that is set and not empty selects the
+        // default context; else DOCKER_CONTEXT, else config.json's current context.
+        let docker_host = set("DOCKER_HOST");
+        let context = if docker_host.is_some() {
+            None
+        } else {
+            match set("DOCKER_CONTEXT") {
+                Some(name) => Some(name),
+                None => config.as_ref().and_then(current_context_or_warn),
             }
-            return Ok(builder);
-        }
-        let context = match set("DOCKER_CONTEXT") {
-            Some(name) => Some(name),
-            None => match &config {
-                Some(config) => config.current_context()?,
-                None => None,
-            },
         };
         if let Some(name) = context.filter(|n| n != "default") {
             let config = config.ok_or_else(|| ConfigError::Context {
@@ -158,6 +135,32 @@ impl DockerBuilder {
             builder.host = Some(endpoint.host);
             builder.tls = endpoint.tls;
             builder.tls_source = TlsSource::Context(name);
+            return Ok(builder);
+        }
+        // The default context: DOCKER_HOST (or the default socket), TLS from the environment;
+        // TLS without a host means tcp://localhost:2376, as the CLI's `ParseHost`.
+        builder.host = docker_host;
+        let verify = set("DOCKER_TLS_VERIFY").is_some();
+        if verify || set("DOCKER_TLS").is_some() {
+            let dir = set("DOCKER_CERT_PATH")
+                .map(PathBuf::from)
+                .or_else(|| config.as_ref().map(|c| c.path().to_path_buf()))
+                .ok_or_else(|| ConfigError::TlsFile {
+                    path: "ca.pem".into(),
+                    reason: "TLS is on but neither DOCKER_CERT_PATH nor HOME is set".into(),
+                    source: None,
+                })?;
+            let mut tls = TlsOptions::from_dir(dir);
+            tls.verify = verify;
+            builder.tls = Some(tls);
+            builder.tls_source = if verify {
+                TlsSource::DockerTlsVerify
+            } else {
+                TlsSource::DockerTls
+            };
+            if builder.host.is_none() {
+                builder.host = Some(DEFAULT_TLS_HOST.into());
+            }
         }
         Ok(builder)
     }
@@ -305,4 +308,91 @@ fn with_tls(
     why: &TlsSource,
 ) -> Result<reqwest::ClientBuilder, Error> {
     match super::tls::client_config(tls, why)? {}
+}
+
+/// config.json's current context. A file that cannot be read or parsed is a warning and the
+/// defaults, as in the CLI (credential lookups still report it as an error).
+fn current_context_or_warn(config: &ConfigDir) -> Option<String> {
+    match config.current_context() {
+        Ok(name) => name,
+        Err(e) => {
+            tracing::warn!(error = %e, "ignoring the docker CLI's config.json");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A builder from exactly `vars`.
+    fn from(vars: &[(&str, &str)]) -> DockerBuilder {
+        DockerBuilder::from_env_with(&|key| {
+            vars.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_string())
+        })
+        .unwrap()
+    }
+
+    fn context_store(name: &str, host: &str) -> tempfile::TempDir {
+        use sha2::Digest;
+        let dir = tempfile::tempdir().unwrap();
+        let id: String = sha2::Sha256::digest(name.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let meta = dir.path().join("contexts/meta").join(id);
+        std::fs::create_dir_all(&meta).unwrap();
+        std::fs::write(
+            meta.join("meta.json"),
+            format!(r#"{{"Name":"{name}","Endpoints":{{"docker":{{"Host":"{host}"}}}}}}"#),
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_empty_docker_host_is_unset_and_contexts_apply() {
+        let store = context_store("remote", "tcp://10.1.2.3:2375");
+        let config = store.path().to_str().unwrap();
+        let b = from(&[
+            ("DOCKER_HOST", ""),
+            ("DOCKER_CONTEXT", "remote"),
+            ("DOCKER_CONFIG", config),
+        ]);
+        assert_eq!(b.host.as_deref(), Some("tcp://10.1.2.3:2375"));
+        // A DOCKER_HOST that is set wins over the context.
+        let b = from(&[
+            ("DOCKER_HOST", "tcp://127.0.0.1:2375"),
+            ("DOCKER_CONTEXT", "remote"),
+            ("DOCKER_CONFIG", config),
+        ]);
+        assert_eq!(b.host.as_deref(), Some("tcp://127.0.0.1:2375"));
+    }
+
+    #[test]
+    fn tls_without_a_host_is_localhost_2376_with_tls() {
+        for (var, verify) in [("DOCKER_TLS_VERIFY", true), ("DOCKER_TLS", false)] {
+            let b = from(&[(var, "1"), ("DOCKER_CERT_PATH", "/certs")]);
+            assert_eq!(b.host.as_deref(), Some(DEFAULT_TLS_HOST), "{var}");
+            let tls = b.tls.expect("TLS on");
+            assert_eq!(tls.verify, verify, "{var}");
+            assert_eq!(
+                tls.ca.as_deref(),
+                Some(std::path::Path::new("/certs/ca.pem"))
+            );
+        }
+        let b = from(&[]);
+        assert_eq!(b.host, None, "no TLS, no host: the default socket");
+    }
+
+    #[test]
+    fn an_unreadable_config_json_is_a_warning_not_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.json"), "{ not json").unwrap();
+        let b = from(&[("DOCKER_CONFIG", dir.path().to_str().unwrap())]);
+        assert_eq!(b.host, None);
+    }
 }

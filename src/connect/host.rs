@@ -83,13 +83,21 @@ impl Host {
 }
 
 fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
-    let port = |p: &str| p.parse::<u16>().map_err(|_| format!("invalid port {p:?}"));
+    // `host:` with nothing after the colon takes the default port, as the CLI's `ParseTCPAddr`.
+    let port = |p: &str| -> Result<Option<u16>, String> {
+        if p.is_empty() {
+            return Ok(None);
+        }
+        p.parse::<u16>()
+            .map(Some)
+            .map_err(|_| format!("invalid port {p:?}"))
+    };
     if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest
             .split_once(']')
             .ok_or("unclosed [ in an IPv6 address")?;
         return match after.strip_prefix(':') {
-            Some(p) => Ok((host.to_string(), Some(port(p)?))),
+            Some(p) => Ok((host.to_string(), port(p)?)),
             None if after.is_empty() => Ok((host.to_string(), None)),
             None => Err(format!("unexpected {after:?} after the IPv6 address")),
         };
@@ -99,7 +107,7 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
             if host.is_empty() {
                 return Err("no host name".into());
             }
-            Ok((host.to_string(), Some(port(p)?)))
+            Ok((host.to_string(), port(p)?))
         }
         _ if authority.is_empty() => Err("no host name".into()),
         _ => Ok((authority.to_string(), None)),
@@ -137,6 +145,13 @@ mod tests {
             Host::parse("unix:///var/run/docker.sock").unwrap(),
             Host::Unix("/var/run/docker.sock".into())
         );
+        // An empty port is the default one (as the CLI's ParseTCPAddr).
+        for (value, port) in [("tcp://example.com:", 2375), ("https://[::1]:", 2376)] {
+            let Host::Tcp { port: parsed, .. } = Host::parse(value).unwrap() else {
+                panic!("{value} is TCP")
+            };
+            assert_eq!(parsed, port, "{value}");
+        }
         assert_eq!(
             Host::parse("tcp://127.0.0.1:2376").unwrap(),
             Host::Tcp {

@@ -3,18 +3,25 @@
 //! `MinAPIVersion` is asked only when the client is older than the daemon.
 
 use crate::error::{DecodeError, Error, VersionError};
-use crate::transport::Requests;
+use crate::transport::{Requests, from_response};
 use crate::version::ApiVersion;
 
 /// What the Go SDK assumes when `/_ping` has no `API-Version` header (daemons before 1.25).
 const VERSION_WITHOUT_HEADER: ApiVersion = ApiVersion::new(1, 24);
 
-/// The daemon's API version, from `GET /_ping` (`requests` speak unversioned URLs).
+/// The daemon's API version, from `GET /_ping`'s `API-Version` header (`requests` speak
+/// unversioned URLs). As the Go client, the header counts whatever the status: a daemon (or a
+/// proxy in front of it) that answers `/_ping` with an error but says its version is still
+/// negotiated with; an error status without the header is the daemon's error.
 pub(crate) async fn daemon_version(requests: &Requests) -> Result<ApiVersion, Error> {
     const OPERATION: &str = "system_ping";
-    let response = requests.send(requests.get("/_ping"), OPERATION).await?;
+    let response = requests
+        .send_any_status(requests.get("/_ping"), OPERATION)
+        .await?;
+    let status = response.status();
     match response.headers().get("api-version") {
-        None => Ok(VERSION_WITHOUT_HEADER),
+        None if status.is_success() => Ok(VERSION_WITHOUT_HEADER),
+        None => Err(from_response(response, OPERATION).await),
         Some(value) => {
             let text = value.to_str().unwrap_or_default();
             text.parse().map_err(|_| {
@@ -29,7 +36,9 @@ pub(crate) async fn daemon_version(requests: &Requests) -> Result<ApiVersion, Er
     }
 }
 
-/// The daemon's minimum API version, from `GET /version` (`None` if it does not say).
+/// The daemon's minimum API version, from `GET /version` (`None` if it does not say). As the
+/// Go client, a `/version` that fails with an error status (an authorization plugin, a socket
+/// proxy that forbids it) means "minimum unknown", not a failure to connect.
 pub(crate) async fn daemon_minimum(requests: &Requests) -> Result<Option<ApiVersion>, Error> {
     const OPERATION: &str = "system_version";
     #[derive(serde::Deserialize)]
@@ -37,7 +46,14 @@ pub(crate) async fn daemon_minimum(requests: &Requests) -> Result<Option<ApiVers
         #[serde(rename = "MinAPIVersion")]
         min_api_version: Option<String>,
     }
-    let response = requests.send(requests.get("/version"), OPERATION).await?;
+    let response = match requests.send(requests.get("/version"), OPERATION).await {
+        Ok(response) => response,
+        Err(Error::Api(e)) => {
+            tracing::debug!(error = %e, "the daemon's minimum API version is unknown");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     let version: Version = requests.json(response, OPERATION).await?;
     Ok(version.min_api_version.and_then(|v| v.parse().ok()))
 }
