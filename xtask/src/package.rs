@@ -90,14 +90,20 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
         )
         .map_err(|e| format!("spec/{file}: {e}"))?;
     }
+    // Cargo treats a registry crate's version as its identity: the generator's unpacked source
+    // and its compiled library from an earlier packaging of the same version would be reused.
+    // Both are made anew (the verification build starts from an empty target folder).
+    forget_stale_overlay_sources(&crate_version(root)?)?;
+    let verify_target = root.join("target/package-verify");
+    let _ = std::fs::remove_dir_all(&verify_target);
     run(Command::new(env!("CARGO"))
         .args(["package", "--package", CODEGEN, "--package", CLIENT])
         .arg("--target-dir")
-        .arg(root.join("target"))
+        .arg(&verify_target)
         .current_dir(&staging))?;
 
     let version = crate_version(root)?;
-    let dir = root.join("target/package");
+    let dir = verify_target.join("package");
     let client = dir.join(format!("{CLIENT}-{version}.crate"));
     let codegen = dir.join(format!("{CODEGEN}-{version}.crate"));
     let listing = output(Command::new("tar").arg("tzf").arg(&client))?;
@@ -228,6 +234,34 @@ pub fn unpack_packaged(root: &Path, into: &Path) -> Result<Vec<(&'static str, Pa
         (CLIENT, into.join(format!("{CLIENT}-{version}"))),
         (CODEGEN, into.join(format!("{CODEGEN}-{version}"))),
     ])
+}
+
+/// Cargo verifies the client's tarball against the generator's through a local overlay
+/// registry, and unpacks the generator from it into `$CARGO_HOME/registry/src/-<hash>/` once per
+/// version: a later packaging of the same version (a changed generator, not yet a new release)
+/// would be verified against the stale copy. Those unpacked copies (in folders whose name starts
+/// with `-`, never a real registry's) are removed first.
+fn forget_stale_overlay_sources(version: &str) -> Result<(), String> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    let Ok(sources) = std::fs::read_dir(cargo_home.join("registry/src")) else {
+        return Ok(());
+    };
+    for source in sources.flatten() {
+        if !source.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for name in [CODEGEN, CLIENT] {
+            let stale = source.path().join(format!("{name}-{version}"));
+            if stale.exists() {
+                std::fs::remove_dir_all(&stale)
+                    .map_err(|e| format!("{}: {e}", stale.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The downstream crate and the target folder its builds share (so that dependencies compile
