@@ -256,8 +256,7 @@ fn forget_stale_overlay_sources(version: &str) -> Result<(), String> {
         for name in [CODEGEN, CLIENT] {
             let stale = source.path().join(format!("{name}-{version}"));
             if stale.exists() {
-                std::fs::remove_dir_all(&stale)
-                    .map_err(|e| format!("{}: {e}", stale.display()))?;
+                std::fs::remove_dir_all(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
             }
         }
     }
