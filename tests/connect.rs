@@ -355,22 +355,26 @@ async fn bad_configuration_gives_one_clear_error() {
         assert!(text.contains("DOCKER_TLS_VERIFY"), "{text}");
     }
 
-    // An unreadable config.json: malformed, or not a file.
+    // An unreadable config.json (malformed, or not a file) is a warning and the defaults, as in
+    // the CLI: connecting goes on; a credentials lookup still reports it.
     let config = tempfile::tempdir().unwrap();
     std::fs::write(config.path().join("config.json"), "{not json").unwrap();
-    let err = from_env(&[("DOCKER_CONFIG", config.path().to_str().unwrap())]).unwrap_err();
-    assert!(
-        matches!(err, Error::Config(ConfigError::ConfigFile { .. })),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("config.json"), "{err}");
     let dir_config = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir_config.path().join("config.json")).unwrap();
-    let err = from_env(&[("DOCKER_CONFIG", dir_config.path().to_str().unwrap())]).unwrap_err();
-    assert!(
-        matches!(err, Error::Config(ConfigError::ConfigFile { .. })),
-        "{err:?}"
-    );
+    for dir in [config.path(), dir_config.path()] {
+        let docker = from_env(&[("DOCKER_CONFIG", dir.to_str().unwrap())]).unwrap();
+        assert_eq!(docker.host().to_string(), "unix:///var/run/docker.sock");
+        let err = docker
+            .credentials()
+            .for_registry("registry.example")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Config(ConfigError::ConfigFile { .. })),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("config.json"), "{err}");
+    }
 
     // A context that does not exist.
     let err = from_env(&[
