@@ -314,4 +314,39 @@ mod tests {
         );
         assert!(!config.contains("rt-secret"), "{config}");
     }
+
+    mod properties {
+        use base64::Engine;
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// What the daemon does with the header: Go's `base64.URLEncoding` (base64url, padded)
+        /// and then JSON.
+        fn as_the_daemon_decodes(header: &str) -> serde_json::Value {
+            let json = base64::engine::general_purpose::URL_SAFE
+                .decode(header)
+                .expect("base64url with padding");
+            serde_json::from_slice(&json).expect("JSON")
+        }
+
+        proptest! {
+            /// Any username, password and server address survive the header exactly.
+            #[test]
+            fn credentials_round_trip(
+                user in any::<String>(),
+                password in any::<String>(),
+                server in any::<String>(),
+            ) {
+                let header = Credentials::password(user.clone(), password.clone())
+                    .with_server_address(server.clone())
+                    .header_value();
+                prop_assert!(!header.contains('+') && !header.contains('/'), "{}", header);
+                let decoded = as_the_daemon_decodes(&header);
+                prop_assert_eq!(decoded["username"].as_str(), Some(user.as_str()));
+                prop_assert_eq!(decoded["password"].as_str(), Some(password.as_str()));
+                prop_assert_eq!(decoded["serveraddress"].as_str(), Some(server.as_str()));
+            }
+        }
+    }
 }

@@ -96,22 +96,39 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
         let (host, after) = rest
             .split_once(']')
             .ok_or("unclosed [ in an IPv6 address")?;
+        if host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(format!("{host:?} in brackets is not an IPv6 address"));
+        }
         return match after.strip_prefix(':') {
             Some(p) => Ok((host.to_string(), port(p)?)),
             None if after.is_empty() => Ok((host.to_string(), None)),
             None => Err(format!("unexpected {after:?} after the IPv6 address")),
         };
     }
-    match authority.rsplit_once(':') {
-        Some((host, p)) if !host.contains(':') => {
-            if host.is_empty() {
-                return Err("no host name".into());
-            }
-            Ok((host.to_string(), port(p)?))
-        }
-        _ if authority.is_empty() => Err("no host name".into()),
-        _ => Ok((authority.to_string(), None)),
+    if authority.is_empty() {
+        return Err("no host name".into());
     }
+    // An IPv6 address without brackets (`::1`) is taken whole, with the default port.
+    if authority.parse::<std::net::Ipv6Addr>().is_ok() {
+        return Ok((authority.to_string(), None));
+    }
+    let (host, p) = match authority.rsplit_once(':') {
+        Some((host, _)) if host.contains(':') => {
+            return Err("too many colons (an IPv6 address needs brackets: [::1]:2375)".into());
+        }
+        Some((host, p)) => (host, port(p)?),
+        None => (authority, None),
+    };
+    if host.is_empty() {
+        return Err("no host name".into());
+    }
+    if let Some(bad) = host
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "[]@?#\\".contains(*c))
+    {
+        return Err(format!("{bad:?} cannot be part of a host name"));
+    }
+    Ok((host.to_string(), p))
 }
 
 /// `host:port`, with an IPv6 address in brackets (`[::1]:2375`): a URL's authority.
@@ -213,6 +230,33 @@ mod tests {
         ] {
             let err = Host::parse(host).unwrap_err().to_string();
             assert!(err.contains(needle), "{host:?}: {err}");
+        }
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            /// Any string parses or is refused with a message; never a panic.
+            #[test]
+            fn any_string_parses_or_is_refused(value in any::<String>()) {
+                match Host::parse(&value) {
+                    Ok(host) => {
+                        // What parses prints as a host string that parses to the same host.
+                        prop_assert_eq!(Host::parse(&host.to_string()).unwrap(), host);
+                    }
+                    Err(e) => prop_assert!(!e.to_string().is_empty()),
+                }
+            }
+
+            /// TCP hosts of any name and port round-trip through their display.
+            #[test]
+            fn tcp_hosts_round_trip(name in "[a-z][a-z0-9.-]{0,30}", port in any::<u16>(), https in any::<bool>()) {
+                let host = Host::Tcp { host: name, port, https };
+                prop_assert_eq!(Host::parse(&host.to_string()).unwrap(), host);
+            }
         }
     }
 }

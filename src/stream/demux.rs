@@ -416,4 +416,47 @@ mod tests {
         );
         assert_eq!(Framing::detect(None, false), Framing::Multiplexed);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Frames of stdout/stderr with payloads of any bytes.
+        fn frames() -> impl Strategy<Value = Vec<(u8, Vec<u8>)>> {
+            prop::collection::vec((1u8..=2, prop::collection::vec(any::<u8>(), 0..300)), 0..12)
+        }
+
+        fn encode(frames: &[(u8, Vec<u8>)]) -> Vec<u8> {
+            frames.iter().flat_map(|(s, p)| frame(*s, p)).collect()
+        }
+
+        proptest! {
+            /// Any split of any valid frame sequence gives the same output as one chunk.
+            #[test]
+            fn any_split_gives_the_same_output(
+                frames in frames(),
+                cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+            ) {
+                let body = encode(&frames);
+                let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(body.len() + 1)).collect();
+                cuts.sort_unstable();
+                prop_assert_eq!(run(&body, &cuts), run(&body, &[]));
+                prop_assert!(run(&body, &[]).iter().all(Result::is_ok));
+            }
+
+            /// Any bytes give output or an error item, never a panic; nothing is buffered beyond
+            /// a partial 8-byte header (payloads are slices of the chunks given).
+            #[test]
+            fn any_bytes_never_panic(
+                body in prop::collection::vec(any::<u8>(), 0..2048),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let cut = cut.index(body.len() + 1);
+                let out = run(&body, &[cut]);
+                let bytes: usize = out.iter().filter_map(|o| o.as_ref().ok()).map(|(_, b)| b.len()).sum();
+                prop_assert!(bytes <= body.len());
+            }
+        }
+    }
 }
