@@ -865,7 +865,7 @@ fn open_from_str(imp: &mut syn::ItemImpl) {
 }
 
 /// The `ClientHooks` impl for this version's `Client`, and its glue to the crate's
-/// version-independent code (`ApiClient`, `DaemonMessage`).
+/// version-independent code (`ApiClient`).
 pub fn hooks(doc: &Value, version: &str) -> syn::File {
     let (major, minor) = version.split_once('.').unwrap_or(("1", "0"));
     let major: u16 = major.parse().unwrap_or(1);
@@ -912,12 +912,6 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
 
             fn parts(&self) -> (&str, &reqwest::Client, &crate::ClientState) {
                 (&self.baseurl, &self.client, &self.inner)
-            }
-        }
-
-        impl crate::transport::DaemonMessage for types::ErrorResponse {
-            fn daemon_message(self) -> ::std::string::String {
-                self.message
             }
         }
     }

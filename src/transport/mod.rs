@@ -21,7 +21,7 @@ mod steps;
 pub use api_client::ApiClient;
 pub(crate) use defaults::{CONNECT_TIMEOUT, default_client};
 pub use defaults::{USER_AGENT, http_client_builder};
-pub(crate) use errors::{DaemonMessage, from_generated, from_response, transport};
+pub(crate) use errors::{from_generated, from_response, transport};
 pub(crate) use handwritten::{Requests, segment};
 pub(crate) use responses::{empty_response, json_response, stream_response};
 pub use state::ClientState;
