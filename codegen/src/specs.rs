@@ -88,6 +88,19 @@ impl Manifest {
         self.specs.iter().find(|s| s.version == version)
     }
 
+    /// Every file the manifest pins, each spec and then the license: what `spec/` holds when
+    /// synced, and what the package ships beside the manifest.
+    pub fn pinned_files(&self) -> impl Iterator<Item = PinnedFile> + '_ {
+        self.specs
+            .iter()
+            .map(|s| PinnedFile {
+                file: s.file_name(),
+                url: s.url.clone(),
+                sha256: s.sha256.clone(),
+            })
+            .chain([self.license.clone()])
+    }
+
     /// The URL of `v{version}.yaml` at the pinned commit.
     pub fn url_for(&self, version: &str) -> String {
         format!(
@@ -192,21 +205,14 @@ impl SpecDir {
 /// sha256: `Err` is one line per problem (for `cargo xtask package`, before cargo packs them).
 pub fn check_complete(manifest: &Manifest, dir: &Path) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
-    let pinned = manifest
-        .specs
-        .iter()
-        .map(|s| (s.file_name(), s.sha256.clone()))
-        .chain([(
-            manifest.license.file.clone(),
-            manifest.license.sha256.clone(),
-        )]);
-    for (file, sha) in pinned {
-        let path = dir.join(&file);
+    for pinned in manifest.pinned_files() {
+        let path = dir.join(&pinned.file);
         match std::fs::read(&path) {
             Err(e) => problems.push(format!("{}: {e}", path.display())),
-            Ok(bytes) if sha256_hex(&bytes) != sha => problems.push(format!(
-                "{}: sha256 differs from the manifest's {sha}",
-                path.display()
+            Ok(bytes) if sha256_hex(&bytes) != pinned.sha256 => problems.push(format!(
+                "{}: sha256 differs from the manifest's {}",
+                path.display(),
+                pinned.sha256
             )),
             Ok(_) => {}
         }

@@ -28,6 +28,7 @@ const FEATURE_SETS: &[(&str, &str, bool)] = &[
 /// `cargo xtask package`: the two `.crate` files, verified; returns their paths (client, codegen).
 pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
     let manifest = crate::manifest(root)?;
+    let version = crate_version(root)?;
     specs::check_complete(&manifest, &root.join("spec")).map_err(|problems| {
         format!(
             "spec/ cannot be packaged: {}; run `cargo xtask spec sync`",
@@ -78,12 +79,7 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
         .arg("-C")
         .arg(&staging))?;
     std::fs::remove_file(&archive).map_err(|e| e.to_string())?;
-    for file in manifest
-        .specs
-        .iter()
-        .map(|s| s.file_name())
-        .chain([manifest.license.file.clone()])
-    {
+    for file in manifest.pinned_files().map(|f| f.file) {
         std::fs::copy(
             root.join("spec").join(&file),
             staging.join("spec").join(&file),
@@ -93,7 +89,7 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
     // Cargo treats a registry crate's version as its identity: the generator's unpacked source
     // and its compiled library from an earlier packaging of the same version would be reused.
     // Both are made anew (the verification build starts from an empty target folder).
-    forget_stale_overlay_sources(&crate_version(root)?)?;
+    forget_stale_overlay_sources(&version)?;
     let verify_target = root.join("target/package-verify");
     let _ = std::fs::remove_dir_all(&verify_target);
     run(Command::new(env!("CARGO"))
@@ -102,7 +98,6 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
         .arg(&verify_target)
         .current_dir(&staging))?;
 
-    let version = crate_version(root)?;
     let dir = verify_target.join("package");
     let client = dir.join(format!("{CLIENT}-{version}.crate"));
     let codegen = dir.join(format!("{CODEGEN}-{version}.crate"));
@@ -113,10 +108,9 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
         .filter_map(|l| l.strip_prefix(&prefix))
         .collect();
     let wanted: Vec<String> = manifest
-        .specs
-        .iter()
-        .map(|s| s.file_name())
-        .chain([manifest.license.file.clone(), "manifest.toml".into()])
+        .pinned_files()
+        .map(|f| f.file)
+        .chain(["manifest.toml".into()])
         .collect();
     let missing: Vec<&String> = wanted
         .iter()

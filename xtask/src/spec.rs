@@ -15,16 +15,8 @@ use crate::manifest;
 pub fn sync(root: &Path, from: Option<&Path>) -> Result<(), String> {
     let manifest = manifest(root)?;
     let (mut copied, mut kept) = (0, 0);
-    let files = manifest
-        .specs
-        .iter()
-        .map(|e| (e.file_name(), e.url.clone(), e.sha256.clone()))
-        .chain([(
-            manifest.license.file.clone(),
-            manifest.license.url.clone(),
-            manifest.license.sha256.clone(),
-        )]);
-    for (file_name, url, sha256) in files {
+    for pinned in manifest.pinned_files() {
+        let (file_name, url, sha256) = (pinned.file, pinned.url, pinned.sha256);
         let target = root.join("spec").join(&file_name);
         if std::fs::read(&target).is_ok_and(|b| sha256_hex(&b) == sha256) {
             kept += 1;
