@@ -12,30 +12,7 @@ use std::time::Duration;
 use docker_engine_client::auth::{Credentials, RegistryConfig};
 use docker_engine_client::run::Run;
 use docker_engine_client::{ApiClient, ApiVersion, Docker, DockerBuilder, Error, v1_55};
-use fake_daemon::{FakeDaemon, Reply, peak_rss};
-
-/// A v1.55 client for the fake at `host`, pinned to 1.41 (no negotiation round trip).
-fn client_for(host: &str) -> v1_55::Client {
-    Docker::connect(host)
-        .unwrap()
-        .client_with_version(ApiVersion::new(1, 41))
-        .unwrap()
-}
-
-/// The error of a call that must fail.
-fn failed<T>(result: Result<T, Error>) -> Error {
-    match result {
-        Ok(_) => panic!("the call succeeded"),
-        Err(e) => e,
-    }
-}
-
-/// Fails the test instead of hanging when the client does not give up.
-async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(20), f)
-        .await
-        .unwrap_or_else(|_| panic!("{what}: no answer within 20 s"))
-}
+use fake_daemon::{FakeDaemon, Reply, failed, peak_rss, within};
 
 #[tokio::test]
 async fn an_endless_error_body_is_cut_at_1_mib_and_memory_stays_flat() {
@@ -46,7 +23,7 @@ async fn an_endless_error_body_is_cut_at_1_mib_and_memory_stays_flat() {
         chunk: vec![b'x'; 64 * 1024],
     })
     .await;
-    let client = client_for(&fake.host());
+    let client = fake.pinned_client();
     let before = peak_rss();
     let err = within(
         "endless error body",
@@ -90,7 +67,7 @@ async fn a_large_error_body_is_quoted_in_part_with_its_size() {
     let fake = FakeDaemon::start(move |_| Reply::json("500 Internal Server Error", &body)).await;
     let err = within(
         "large error",
-        client_for(&fake.host()).container_inspect().id("c1").send(),
+        fake.pinned_client().container_inspect().id("c1").send(),
     )
     .await
     .unwrap_err();
@@ -117,7 +94,7 @@ async fn a_non_json_error_keeps_its_status_and_text() {
         }
     })
     .await;
-    let client = client_for(&fake.host());
+    let client = fake.pinned_client();
     let err = within("404", client.container_inspect().id("gone").send())
         .await
         .unwrap_err();
@@ -148,7 +125,7 @@ async fn redirects_are_refused_and_credentials_do_not_follow() {
     let err = failed(
         within(
             "redirect",
-            client_for(&fake.host())
+            fake.pinned_client()
                 .image_push()
                 .name("app")
                 .x_registry_auth(&creds)
@@ -172,7 +149,9 @@ async fn redirects_are_refused_and_credentials_do_not_follow() {
 #[tokio::test]
 async fn handwritten_requests_take_the_clients_timeout() {
     let fake = FakeDaemon::start(|_| Reply::Silent).await;
-    let client = client_for(&fake.host()).with_timeout(Duration::from_millis(300));
+    let client = fake
+        .pinned_client()
+        .with_timeout(Duration::from_millis(300));
     let err = within(
         "a stalled run",
         Run::new("busybox", ["true"]).output(&client),
@@ -191,7 +170,7 @@ async fn no_query_string_in_error_messages() {
     let err = failed(
         within(
             "a hang-up",
-            client_for(&fake.host())
+            fake.pinned_client()
                 .image_build()
                 .buildargs(r#"{"TOKEN":"s3cret-build-arg"}"#)
                 .send(),

@@ -7,8 +7,8 @@ mod fake_daemon;
 
 use std::time::{Duration, Instant};
 
+use docker_engine_client::StreamError;
 use docker_engine_client::stream::{ByteStreamExt, MAX_MESSAGE, Progress};
-use docker_engine_client::{ApiVersion, Docker, StreamError, v1_55};
 use fake_daemon::{FakeDaemon, Reply, peak_rss};
 use futures_util::StreamExt;
 
@@ -22,10 +22,7 @@ async fn an_endless_json_line_in_tiny_chunks_is_refused_at_the_cap() {
         chunk: vec![b'x'; 64],
     })
     .await;
-    let client: v1_55::Client = Docker::connect(&fake.host())
-        .unwrap()
-        .client_with_version(ApiVersion::new(1, 41))
-        .unwrap();
+    let client = fake.pinned_client();
     let before = peak_rss();
     let started = Instant::now();
     let pull = client

@@ -10,8 +10,6 @@
 #[path = "support/fake_daemon.rs"]
 mod fake_daemon;
 
-use std::time::Duration;
-
 use docker_engine_client::stream::{
     AttachOptions, ByteStreamExt, OutputChunk, StdStream, attach, exec_start,
 };
@@ -19,7 +17,7 @@ use docker_engine_client::{
     ApiClient, ApiVersion, DecodeError, Docker, Error, StreamError, TransportError, VersionError,
     v1_55,
 };
-use fake_daemon::{FakeDaemon, Reply, frame};
+use fake_daemon::{FakeDaemon, Reply, failed, frame, within};
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
@@ -36,28 +34,6 @@ fn docker(fake: &FakeDaemon) -> Docker {
     let host = fake.host();
     assert!(host.starts_with("unix://"), "{host}");
     Docker::connect(&host).unwrap()
-}
-
-/// A v1.55 client of the fake, pinned to 1.41 (no negotiation round trip).
-fn pinned(fake: &FakeDaemon) -> v1_55::Client {
-    docker(fake)
-        .client_with_version(ApiVersion::new(1, 41))
-        .unwrap()
-}
-
-/// Fails the test instead of hanging when the client does not give up.
-async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(20), f)
-        .await
-        .unwrap_or_else(|_| panic!("{what}: no answer within 20 s"))
-}
-
-/// The error of a call that must fail.
-fn failed<T>(result: Result<T, Error>) -> Error {
-    match result {
-        Ok(_) => panic!("the call succeeded"),
-        Err(e) => e,
-    }
 }
 
 /// Whether a request head has header `name: value` (names case-insensitively).
@@ -297,7 +273,13 @@ fn err_version(err: &Error) -> &VersionError {
 async fn a_404_with_a_json_message_is_not_found_with_the_message() {
     let fake =
         fake(|_| Reply::json("404 Not Found", r#"{"message": "No such container: c1"}"#)).await;
-    let err = failed(within("inspect", pinned(&fake).container_inspect().id("c1").send()).await);
+    let err = failed(
+        within(
+            "inspect",
+            fake.pinned_client().container_inspect().id("c1").send(),
+        )
+        .await,
+    );
     assert!(err.is_not_found(), "{err:?}");
     let Error::Api(api) = &err else {
         panic!("{err:?}")
@@ -321,7 +303,13 @@ async fn a_409_is_a_conflict() {
         )
     })
     .await;
-    let err = failed(within("delete", pinned(&fake).container_delete().id("c1").send()).await);
+    let err = failed(
+        within(
+            "delete",
+            fake.pinned_client().container_delete().id("c1").send(),
+        )
+        .await,
+    );
     assert!(err.is_conflict() && !err.is_not_found(), "{err:?}");
     assert_eq!(err.status(), Some(409));
     assert!(
@@ -343,7 +331,13 @@ async fn a_304_is_not_modified() {
         body: Vec::new(),
     })
     .await;
-    let err = failed(within("start", pinned(&fake).container_start().id("c1").send()).await);
+    let err = failed(
+        within(
+            "start",
+            fake.pinned_client().container_start().id("c1").send(),
+        )
+        .await,
+    );
     assert!(err.is_not_modified(), "{err:?}");
     assert_eq!(err.status(), Some(304));
     assert_eq!(
@@ -362,7 +356,7 @@ async fn a_plain_text_500_keeps_its_text_and_status() {
         )
     })
     .await;
-    let err = failed(within("list", pinned(&fake).container_list().send()).await);
+    let err = failed(within("list", fake.pinned_client().container_list().send()).await);
     assert!(err.is_server_error(), "{err:?}");
     let Error::Api(api) = &err else {
         panic!("{err:?}")
@@ -377,7 +371,7 @@ async fn a_plain_text_500_keeps_its_text_and_status() {
 #[tokio::test]
 async fn a_body_that_does_not_decode_is_a_decode_error_quoting_it() {
     let fake = fake(|_| Reply::json("200 OK", "<html>not the daemon</html>")).await;
-    let err = failed(within("version", pinned(&fake).system_version().send()).await);
+    let err = failed(within("version", fake.pinned_client().system_version().send()).await);
     let Error::Decode(decode) = &err else {
         panic!("{err:?}")
     };
@@ -415,7 +409,7 @@ async fn exec_start_upgrades_then_demultiplexes_output_and_sends_stdin() {
         after_stdin: frame(1, b"stdin was read\n"),
     })
     .await;
-    let client = pinned(&fake);
+    let client = fake.pinned_client();
     let mut hijacked = within("exec start", exec_start(&client, "execid", false))
         .await
         .unwrap();
@@ -457,7 +451,7 @@ async fn attach_with_a_tty_passes_raw_output_through() {
         after_stdin: Vec::new(),
     })
     .await;
-    let client = pinned(&fake);
+    let client = fake.pinned_client();
     let options = AttachOptions {
         tty: true,
         ..AttachOptions::default()
@@ -480,7 +474,13 @@ async fn attach_with_a_tty_passes_raw_output_through() {
 #[tokio::test]
 async fn a_200_instead_of_101_is_a_clear_error() {
     let fake = fake(|_| Reply::json("200 OK", "{}")).await;
-    let err = failed(within("exec start", exec_start(&pinned(&fake), "execid", false)).await);
+    let err = failed(
+        within(
+            "exec start",
+            exec_start(&fake.pinned_client(), "execid", false),
+        )
+        .await,
+    );
     let Error::Stream(StreamError::Connection { reason, .. }) = &err else {
         panic!("{err:?}")
     };
@@ -499,7 +499,13 @@ async fn an_error_status_instead_of_101_is_the_daemons_error() {
         )
     })
     .await;
-    let err = failed(within("exec start", exec_start(&pinned(&fake), "execid", false)).await);
+    let err = failed(
+        within(
+            "exec start",
+            exec_start(&fake.pinned_client(), "execid", false),
+        )
+        .await,
+    );
     assert!(err.is_not_found(), "{err:?}");
     assert!(
         err.to_string().contains("No such exec instance: execid"),
@@ -526,7 +532,11 @@ async fn logs_cut_inside_a_frame_end_with_an_error_item_saying_so() {
     .await;
     let logs = within(
         "logs",
-        pinned(&fake).container_logs().id("c1").stdout(true).send(),
+        fake.pinned_client()
+            .container_logs()
+            .id("c1")
+            .stdout(true)
+            .send(),
     )
     .await
     .unwrap();
@@ -551,9 +561,12 @@ async fn a_hijacked_stream_cut_inside_a_frame_header_ends_with_an_error_item() {
         after_stdin: [frame(1, b"ok\n"), vec![2, 0, 0]].concat(),
     })
     .await;
-    let mut hijacked = within("exec start", exec_start(&pinned(&fake), "execid", false))
-        .await
-        .unwrap();
+    let mut hijacked = within(
+        "exec start",
+        exec_start(&fake.pinned_client(), "execid", false),
+    )
+    .await
+    .unwrap();
     hijacked.stdin.shutdown().await.unwrap();
     let items: Vec<_> = within("output", hijacked.output.collect()).await;
     let items = merged(items);
@@ -578,7 +591,10 @@ async fn garbage_in_a_json_stream_is_an_error_item_and_decoding_goes_on() {
     .await;
     let pull = within(
         "pull",
-        pinned(&fake).image_create().from_image("busybox").send(),
+        fake.pinned_client()
+            .image_create()
+            .from_image("busybox")
+            .send(),
     )
     .await
     .unwrap();
@@ -620,7 +636,10 @@ async fn an_error_message_in_a_json_stream_is_an_error_item_with_the_daemons_wor
     .await;
     let pull = within(
         "pull",
-        pinned(&fake).image_create().from_image("busybox").send(),
+        fake.pinned_client()
+            .image_create()
+            .from_image("busybox")
+            .send(),
     )
     .await
     .unwrap();

@@ -159,6 +159,14 @@ impl FakeDaemon {
         }
     }
 
+    /// A v1.55 client of the fake, speaking 1.41 without negotiating (no `/_ping` round trip).
+    pub fn pinned_client(&self) -> docker_engine_client::v1_55::Client {
+        docker_engine_client::Docker::connect(&self.host())
+            .unwrap()
+            .client_with_version(docker_engine_client::ApiVersion::new(1, 41))
+            .unwrap()
+    }
+
     /// `tcp://127.0.0.1:PORT` or `unix:///tmp/.../fake-docker.sock`.
     pub fn host(&self) -> String {
         match &self.listening {
@@ -344,6 +352,21 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             *seen.bytes_sent.lock().unwrap() += after_stdin.len() as u64;
             let _ = stream.shutdown().await;
         }
+    }
+}
+
+/// Fails the test instead of hanging when the client does not give up.
+pub async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer within 20 s"))
+}
+
+/// The error of a call that must fail.
+pub fn failed<T>(result: Result<T, docker_engine_client::Error>) -> docker_engine_client::Error {
+    match result {
+        Ok(_) => panic!("the call succeeded"),
+        Err(e) => e,
     }
 }
 
