@@ -654,3 +654,99 @@ async fn an_error_message_in_a_json_stream_is_an_error_item_with_the_daemons_wor
         })
     );
 }
+
+// --- Streams on connections of their own ----------------------------------------------------
+
+/// Streaming `GET`s take a connection of their own (read in the reader's task); one that fails
+/// before its response is sent again through the pool, so the caller sees the pool's answer.
+#[tokio::test]
+async fn a_stream_whose_own_connection_fails_first_is_sent_again_through_the_pool() {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let fake = fake(move |head| {
+        if head.contains("/logs") && calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            return Reply::Hangup;
+        }
+        Reply::Canned {
+            status: "200 OK",
+            headers: vec![format!("Content-Type: {MULTIPLEXED}")],
+            body: frame(1, b"second try\n"),
+        }
+    })
+    .await;
+    let client = fake.pinned_client();
+    let logs = within("logs", client.container_logs().id("c1").stdout(true).send())
+        .await
+        .unwrap();
+    let items: Vec<_> = within("output", logs.into_output(false).collect()).await;
+    assert_eq!(
+        merged(items),
+        [Ok((StdStream::Stdout, b"second try\n".to_vec()))]
+    );
+    let lines = fake.request_lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("GET /v1.41/containers/c1/logs?"))
+    );
+    // Both carry what the pooled client sends: Host, User-Agent.
+    for head in fake.heads() {
+        assert!(has_header(&head, "host", "docker"), "{head}");
+        assert!(
+            has_header(&head, "user-agent", docker_engine_client::USER_AGENT),
+            "{head}"
+        );
+    }
+
+    // A request that is not a stream (here: not sent twice) reports the hang-up.
+    let fake = fake_hanging_up().await;
+    let err = failed(within("list", fake.pinned_client().container_list().send()).await);
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(fake.request_lines().len(), 1);
+}
+
+async fn fake_hanging_up() -> FakeDaemon {
+    fake(|_| Reply::Hangup).await
+}
+
+#[tokio::test]
+async fn a_dropped_stream_on_its_own_connection_stops_the_daemon_sending() {
+    let fake = fake(|_| Reply::Endless {
+        status: "200 OK",
+        content_type: MULTIPLEXED,
+        prefix: Vec::new(),
+        chunk: frame(1, b"y\n"),
+    })
+    .await;
+    let logs = within(
+        "logs",
+        fake.pinned_client()
+            .container_logs()
+            .id("c1")
+            .stdout(true)
+            .follow(true)
+            .send(),
+    )
+    .await
+    .unwrap();
+    let mut output = logs.into_output(false);
+    for _ in 0..100 {
+        within("a line", output.next()).await.unwrap().unwrap();
+    }
+    drop(output);
+    // The fake stops once its writes fail: what it sent no longer grows.
+    let settled = within("the fake to stop", async {
+        let mut last = fake.bytes_sent();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let now = fake.bytes_sent();
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(fake.bytes_sent(), settled, "the daemon kept sending");
+}

@@ -13,6 +13,7 @@ use super::tls::TlsOptions;
 use crate::auth::CredentialStore;
 use crate::cli_config::ConfigDir;
 use crate::error::{Cause, ConfigError, Error};
+use crate::transport::{DirectConnector, DirectTarget};
 use crate::version::ApiVersion;
 
 /// The default host when TLS is configured but no host is (as the CLI).
@@ -233,12 +234,23 @@ impl DockerBuilder {
             value.set_sensitive(true);
             headers.append(name, value);
         }
+        // What the pooled client adds to every request, for streams on connections of their own.
+        let mut direct_headers = headers.clone();
+        direct_headers.insert(
+            reqwest::header::USER_AGENT,
+            reqwest::header::HeaderValue::from_static(crate::transport::USER_AGENT),
+        );
+        direct_headers.insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("*/*"),
+        );
         http = http.default_headers(headers);
-        let base_url = match &host {
+        let (base_url, direct) = match &host {
             #[cfg(unix)]
             Host::Unix(path) => {
                 http = http.unix_socket(path.as_path());
-                "http://docker".to_string()
+                let target = DirectTarget::Unix(path.clone());
+                ("http://docker".to_string(), Some((target, "docker".into())))
             }
             #[cfg(not(unix))]
             Host::Unix(_) => {
@@ -259,13 +271,16 @@ impl DockerBuilder {
                     Some(p) => p.clone(),
                     None => ProxyEnv::read(&|key| std::env::var(key).ok()),
                 };
-                if let Some(proxy) = proxies.proxy_for(name, self.tls.is_some() || *https)? {
+                let proxy = proxies.proxy_for(name, self.tls.is_some() || *https)?;
+                let proxied = proxy.is_some();
+                if let Some(proxy) = proxy {
                     http = http.proxy(proxy);
                 }
-                match (&self.tls, https) {
+                let (url, target) = match (&self.tls, https) {
                     (Some(tls), _) => {
-                        http = with_tls(http, tls, &self.tls_source)?;
-                        format!("https://{authority}")
+                        let (with, target) = with_tls(http, tls, &self.tls_source, name, *port)?;
+                        http = with;
+                        (format!("https://{authority}"), target)
                     }
                     (None, true) => {
                         return Err(ConfigError::InvalidHost {
@@ -274,31 +289,55 @@ impl DockerBuilder {
                         }
                         .into());
                     }
-                    (None, false) => format!("http://{authority}"),
-                }
+                    (None, false) => {
+                        let target = DirectTarget::Tcp {
+                            host: name.clone(),
+                            port: *port,
+                        };
+                        (format!("http://{authority}"), target)
+                    }
+                };
+                // Through a proxy, every request takes the pool (and the proxy).
+                (url, (!proxied).then_some((target, authority)))
             }
         };
         let http = http.build().map_err(|e| ConfigError::HttpClient {
             reason: crate::error::error_chain(&e),
             source: Some(Cause::new(e)),
         })?;
+        // A total timeout is the pooled client's to enforce: then every request takes the pool.
+        let direct = direct
+            .filter(|_| self.timeout.is_none())
+            .and_then(|(target, authority)| {
+                DirectConnector::new(target, self.connect_timeout, direct_headers, &authority)
+            });
         Ok(Docker::new(
             http,
             base_url,
             host,
             self.api_version,
             self.credentials,
+            direct,
         ))
     }
 }
 
+/// The pooled client with TLS, and the same configuration for connections of their own.
 #[cfg(feature = "tls")]
 fn with_tls(
     http: reqwest::ClientBuilder,
     tls: &TlsOptions,
     why: &TlsSource,
-) -> Result<reqwest::ClientBuilder, Error> {
-    Ok(http.tls_backend_preconfigured(super::tls::client_config(tls, why)?))
+    host: &str,
+    port: u16,
+) -> Result<(reqwest::ClientBuilder, DirectTarget), Error> {
+    let config = super::tls::client_config(tls, why)?;
+    let target = DirectTarget::Tls {
+        host: host.to_string(),
+        port,
+        config: std::sync::Arc::new(config.clone()),
+    };
+    Ok((http.tls_backend_preconfigured(config), target))
 }
 
 #[cfg(not(feature = "tls"))]
@@ -306,7 +345,9 @@ fn with_tls(
     _: reqwest::ClientBuilder,
     tls: &TlsOptions,
     why: &TlsSource,
-) -> Result<reqwest::ClientBuilder, Error> {
+    _: &str,
+    _: u16,
+) -> Result<(reqwest::ClientBuilder, DirectTarget), Error> {
     match super::tls::client_config(tls, why)? {}
 }
 

@@ -10,7 +10,7 @@ use super::host::Host;
 use super::negotiate;
 use crate::auth::CredentialStore;
 use crate::error::{Error, VersionError};
-use crate::transport::{ApiClient, ClientState, Requests};
+use crate::transport::{ApiClient, ClientState, DirectConnector, Requests};
 use crate::version::ApiVersion;
 
 /// A connection to one Docker daemon: one pooled HTTP client, shared by every typed client it
@@ -27,6 +27,8 @@ struct Inner {
     host: Host,
     pinned: Option<ApiVersion>,
     credentials: CredentialStore,
+    /// Opens connections of their own for streaming responses (`None` through a proxy).
+    direct: Option<Arc<DirectConnector>>,
     daemon_version: OnceCell<ApiVersion>,
     daemon_minimum: OnceCell<Option<ApiVersion>>,
 }
@@ -38,6 +40,7 @@ impl Docker {
         host: Host,
         pinned: Option<ApiVersion>,
         credentials: CredentialStore,
+        direct: Option<DirectConnector>,
     ) -> Docker {
         Docker {
             inner: Arc::new(Inner {
@@ -46,6 +49,7 @@ impl Docker {
                 host,
                 pinned,
                 credentials,
+                direct: direct.map(Arc::new),
                 daemon_version: OnceCell::new(),
                 daemon_minimum: OnceCell::new(),
             }),
@@ -135,6 +139,11 @@ impl Docker {
             Host::Unix(path) => Some(path.clone()),
             Host::Tcp { .. } => None,
         };
-        ClientState::new(self.inner.host.to_string(), socket, version)
+        ClientState::new(
+            self.inner.host.to_string(),
+            socket,
+            version,
+            self.inner.direct.clone(),
+        )
     }
 }

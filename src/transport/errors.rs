@@ -217,6 +217,7 @@ mod tests {
             "unix:///nonexistent/dec.sock".into(),
             Some("/nonexistent/dec.sock".into()),
             None,
+            None,
         );
         let http = super::super::http_client_builder()
             .unix_socket("/nonexistent/dec.sock")

@@ -6,12 +6,14 @@
 //! ([`pre`](steps::pre): media types, the client's timeout, credential headers marked sensitive;
 //! [`exec`](steps::exec): the `docker.request` tracing span, errors without their URL), the
 //! wrapping of responses, and the mapping of failures and error statuses to the crate's
-//! [`Error`](crate::Error) (bounded error bodies, transport failures classified with their causes).
+//! [`Error`](crate::Error) (bounded error bodies, transport failures classified with their causes),
+//! and streaming `GET`s on connections of their own, read in the reader's task ([`direct`]).
 //! Handwritten requests (`run`, hijacked attach/exec, negotiation) go through the same steps via
 //! [`Requests`]. Items that only generated code needs are `pub(crate)`.
 
 mod api_client;
 mod defaults;
+mod direct;
 mod errors;
 mod handwritten;
 mod responses;
@@ -21,6 +23,7 @@ mod steps;
 pub use api_client::ApiClient;
 pub(crate) use defaults::{CONNECT_TIMEOUT, default_client};
 pub use defaults::{USER_AGENT, http_client_builder};
+pub(crate) use direct::{DirectConnector, Target as DirectTarget};
 pub(crate) use errors::{from_generated, from_response, transport};
 pub(crate) use handwritten::{Requests, segment};
 pub(crate) use responses::{empty_response, json_response, stream_response};

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::direct::DirectConnector;
 use crate::version::ApiVersion;
 
 /// Per-client settings carried by each generated `Client` (progenitor's "inner" value).
@@ -22,6 +23,9 @@ struct State {
     socket: Option<PathBuf>,
     api_version: Option<ApiVersion>,
     timeout: Option<Duration>,
+    /// Opens connections of their own for streaming responses; `None` for hand-made clients
+    /// and connections through a proxy.
+    direct: Option<Arc<DirectConnector>>,
 }
 
 impl ClientState {
@@ -29,6 +33,7 @@ impl ClientState {
         endpoint: String,
         socket: Option<PathBuf>,
         api_version: Option<ApiVersion>,
+        direct: Option<Arc<DirectConnector>>,
     ) -> Self {
         Self {
             state: Arc::new(State {
@@ -36,6 +41,7 @@ impl ClientState {
                 socket,
                 api_version,
                 timeout: None,
+                direct,
             }),
         }
     }
@@ -49,6 +55,7 @@ impl ClientState {
                 socket: s.socket.clone(),
                 api_version: s.api_version,
                 timeout: Some(timeout),
+                direct: s.direct.clone(),
             }),
         }
     }
@@ -70,6 +77,11 @@ impl ClientState {
     /// The API version in the client's URLs, when known.
     pub fn api_version(&self) -> Option<ApiVersion> {
         self.state.api_version
+    }
+
+    /// The connector for streams on a connection of their own, if this client has one.
+    pub(crate) fn direct(&self) -> Option<&DirectConnector> {
+        self.state.direct.as_deref()
     }
 
     /// The per-request timeout, if any.

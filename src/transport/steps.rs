@@ -12,7 +12,7 @@ use std::time::Instant;
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use super::ClientState;
+use super::{ClientState, DirectConnector};
 
 /// The headers that carry registry credentials.
 const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
@@ -50,7 +50,7 @@ pub(crate) fn pre(
 
 /// Sends a request inside a `docker.request` tracing span.
 pub(crate) async fn exec(
-    _state: &ClientState,
+    state: &ClientState,
     client: &reqwest::Client,
     request: reqwest::Request,
     operation_id: &str,
@@ -67,17 +67,11 @@ pub(crate) async fn exec(
     // error messages and tracing events must not.
     if span.is_disabled() {
         // No subscriber wants it: no clock reads, no instrumented future.
-        return client
-            .execute(request)
-            .await
-            .map_err(reqwest::Error::without_url);
+        return send(state, client, request, operation_id).await;
     }
     let started = Instant::now();
     async move {
-        let result = client
-            .execute(request)
-            .await
-            .map_err(reqwest::Error::without_url);
+        let result = send(state, client, request, operation_id).await;
         let span = tracing::Span::current();
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
@@ -90,6 +84,29 @@ pub(crate) async fn exec(
     }
     .instrument(span)
     .await
+}
+
+/// Sends a request: a streaming `GET` on a connection of its own when the client has a
+/// connector (read in the reader's task; see `direct`), anything else, or a stream whose own
+/// connection failed before its response, through the pool.
+async fn send(
+    state: &ClientState,
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    operation_id: &str,
+) -> reqwest::Result<reqwest::Response> {
+    if let Some(direct) = state.direct()
+        && DirectConnector::takes(&request, operation_id)
+    {
+        match direct.send(&request).await {
+            Ok(response) => return Ok(response),
+            Err(e) => tracing::debug!(error = %e, "own connection failed; through the pool"),
+        }
+    }
+    client
+        .execute(request)
+        .await
+        .map_err(reqwest::Error::without_url)
 }
 
 #[cfg(test)]
