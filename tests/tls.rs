@@ -280,5 +280,33 @@ mod mutual {
         };
         let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
         assert_eq!(server_version(&docker).await.unwrap(), version);
+
+        // A client certificate without ca.pem, verification on: the system's roots are trusted,
+        // as the CLI does. The system does not know the test CA: refused as a TLS error...
+        let no_ca = tempfile::tempdir().unwrap();
+        for file in ["cert.pem", "key.pem"] {
+            std::fs::copy(pki.path(file), no_ca.path().join(file)).unwrap();
+        }
+        let no_ca_path = no_ca.path().display().to_string();
+        let env = |key: &str| match key {
+            "DOCKER_HOST" => Some(daemon.host.clone()),
+            "DOCKER_TLS_VERIFY" => Some("1".into()),
+            "DOCKER_CERT_PATH" => Some(no_ca_path.clone()),
+            _ => None,
+        };
+        let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
+        let err = server_version(&docker).await.unwrap_err();
+        assert!(
+            matches!(err, Error::Transport(TransportError::Tls { .. })),
+            "{err:?}"
+        );
+        // ...and once the system's store is the test CA (SSL_CERT_FILE, read by the system-roots
+        // loader as by OpenSSL and Go), the same settings connect.
+        // SAFETY: the only test of this binary that reads the environment is this one, and no
+        // other thread of it reads or writes the environment now.
+        unsafe { std::env::set_var("SSL_CERT_FILE", pki.path("ca.pem")) };
+        let docker = DockerBuilder::from_env_with(&env).unwrap().build();
+        unsafe { std::env::remove_var("SSL_CERT_FILE") };
+        assert_eq!(server_version(&docker.unwrap()).await.unwrap(), version);
     }
 }

@@ -61,10 +61,8 @@ impl ConfigDir {
             .ok_or_else(|| error("its docker endpoint has no Host".into()))?;
         let tls_dir = self.path.join("contexts/tls").join(&id).join("docker");
         let tls = if tls_dir.join("ca.pem").exists() || tls_dir.join("cert.pem").exists() {
+            // Without ca.pem, the system's roots (as the CLI).
             let mut tls = TlsOptions::from_dir(&tls_dir);
-            if !tls_dir.join("ca.pem").exists() {
-                tls.ca = None;
-            }
             tls.verify = !endpoint.skip_tls_verify;
             Some(tls)
         } else if endpoint.skip_tls_verify {

@@ -10,7 +10,8 @@ use crate::error::ConfigError;
 /// TLS settings, as the docker CLI's `--tlsverify --tlscacert --tlscert --tlskey`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsOptions {
-    /// CA certificate(s) the daemon's certificate must chain to (`ca.pem`).
+    /// CA certificate(s) the daemon's certificate must chain to (`ca.pem`). Without one, a
+    /// verifying connection trusts the system's root certificates, as the docker CLI does.
     pub ca: Option<PathBuf>,
     /// Client certificate chain (`cert.pem`).
     pub cert: Option<PathBuf>,
@@ -23,8 +24,10 @@ pub struct TlsOptions {
 }
 
 impl TlsOptions {
-    /// Verifying TLS with the CLI's file names in `dir` (`ca.pem`, `cert.pem`, `key.pem`); the
-    /// client certificate is used when both of its files exist.
+    /// Verifying TLS with the CLI's file names in `dir` (`ca.pem`, `cert.pem`, `key.pem`), as
+    /// the CLI takes them: a file that does not exist is left out. Without `ca.pem` the system's
+    /// root certificates are trusted; the client certificate is used when both of its files
+    /// exist.
     pub fn from_dir(dir: impl Into<PathBuf>) -> Self {
         let dir = dir.into();
         let existing = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
@@ -33,7 +36,7 @@ impl TlsOptions {
             _ => (None, None),
         };
         Self {
-            ca: Some(dir.join("ca.pem")),
+            ca: existing("ca.pem"),
             cert,
             key,
             verify: true,
@@ -86,14 +89,14 @@ mod rustls_config {
                 source: Some(Cause::new(e)),
             })?;
         let builder = if options.verify {
-            let ca = options.ca.as_deref().ok_or_else(|| ConfigError::TlsFile {
-                path: "ca.pem".into(),
-                reason: "verifying the daemon's certificate needs a CA certificate".into(),
-                source: None,
-            })?;
             let mut roots = RootCertStore::empty();
-            for cert in certificates(ca)? {
-                roots.add(cert).map_err(|e| file_error(ca, e))?;
+            match options.ca.as_deref() {
+                Some(ca) => {
+                    for cert in certificates(ca)? {
+                        roots.add(cert).map_err(|e| file_error(ca, e))?;
+                    }
+                }
+                None => system_roots(&mut roots)?,
             }
             builder.with_root_certificates(roots)
         } else {
@@ -113,6 +116,29 @@ mod rustls_config {
                 source: None,
             }),
         }
+    }
+
+    /// The system's trusted roots (`SSL_CERT_FILE`/`SSL_CERT_DIR` or the distribution's bundle),
+    /// as Go's `x509.SystemCertPool` when no CA is given. Certificates the store holds but rustls
+    /// cannot use are skipped; none at all is an error naming the remedy.
+    fn system_roots(roots: &mut RootCertStore) -> Result<(), ConfigError> {
+        let found = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+        if added == 0 {
+            let why = match found.errors.first() {
+                Some(e) => format!(": {e}"),
+                None => String::new(),
+            };
+            return Err(ConfigError::TlsFile {
+                path: "ca.pem".into(),
+                reason: format!(
+                    "no CA certificate was given and the system has no usable root certificates{why}; \
+                     put the daemon's CA in ca.pem (DOCKER_CERT_PATH) or set SSL_CERT_FILE"
+                ),
+                source: None,
+            });
+        }
+        Ok(())
     }
 
     /// A file's failure, with the I/O, PEM or TLS error kept as the source.
