@@ -471,6 +471,49 @@ async fn attach_with_a_tty_passes_raw_output_through() {
     );
 }
 
+/// From API 1.42 on the daemon's label decides, even when the caller's TTY flag is wrong; below
+/// 1.42 the same label says nothing and the flag decides.
+#[tokio::test]
+async fn from_api_1_42_attach_follows_the_daemons_label_over_a_wrong_tty_flag() {
+    let output = b"$ raw prompt".to_vec();
+    let fake = fake(move |_| Reply::Upgrade {
+        content_type: "application/vnd.docker.raw-stream",
+        output: output.clone(),
+        after_stdin: Vec::new(),
+    })
+    .await;
+    let wrong_flag = AttachOptions {
+        tty: false,
+        ..AttachOptions::default()
+    };
+    let docker = docker(&fake);
+    for (version, expected) in [
+        (
+            ApiVersion::new(1, 44),
+            vec![Ok((StdStream::Console, b"$ raw prompt".to_vec()))],
+        ),
+        (
+            ApiVersion::new(1, 41),
+            // Read as stdcopy frames: "$ raw pr" is not a frame header.
+            vec![Err("not a multiplexed stream".to_string())],
+        ),
+    ] {
+        let client: v1_55::Client = docker.client_with_version(version).unwrap();
+        let mut hijacked = within("attach", attach(&client, "c1", &wrong_flag))
+            .await
+            .unwrap();
+        hijacked.stdin.shutdown().await.unwrap();
+        let items: Vec<_> = within("output", hijacked.output.collect()).await;
+        let got = merged(items);
+        assert_eq!(got.len(), expected.len(), "{version}: {got:?}");
+        match (&got[0], &expected[0]) {
+            (Ok(g), Ok(e)) => assert_eq!(g, e, "{version}"),
+            (Err(g), Err(e)) => assert!(g.contains(e.as_str()), "{version}: {g}"),
+            (g, e) => panic!("{version}: {g:?}, expected {e:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_200_instead_of_101_is_a_clear_error() {
     let fake = fake(|_| Reply::json("200 OK", "{}")).await;

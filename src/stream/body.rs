@@ -23,7 +23,11 @@ pub trait ByteStreamExt {
     fn into_body(self) -> BodyStream;
 
     /// Container output (logs, attach, exec start): demultiplexed, or raw with a TTY. `tty` is the
-    /// container's (or exec's) TTY setting, which decides for daemons before API 1.42.
+    /// container's (or exec's) TTY setting (`container_inspect`'s `Config.Tty`, as the docker
+    /// CLI reads it for `logs`). A response does not carry the API version it was asked in, so
+    /// the daemon's `multiplexed-stream` label is believed and otherwise `tty` decides (see
+    /// [`Framing::detect`]); the hijacked attach and exec streams, which know their version,
+    /// follow the label from API 1.42 on ([`Framing::detect_at`]).
     fn into_output(self, tty: bool) -> OutputStream<BodyStream>;
 
     /// A JSON message stream of `T` (`CreateImageInfo`, `BuildInfo`, `EventMessage`, ...).

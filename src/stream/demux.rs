@@ -13,6 +13,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::error::StreamError;
+use crate::version::ApiVersion;
 
 /// Which stream a piece of container output belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,25 +48,49 @@ pub enum Framing {
 }
 
 impl Framing {
-    /// [`Framing::detect`] from a response's headers: the one place a response's framing is
-    /// decided (streamed logs and hijacked attach/exec alike).
+    /// [`Framing::detect`] from a response's headers: the one place a streamed response's
+    /// framing is decided when the API version it was asked in is not known.
     pub fn from_headers(headers: &reqwest::header::HeaderMap, tty: bool) -> Framing {
+        Framing::from_headers_at(headers, None, tty)
+    }
+
+    /// [`Framing::detect_at`] from a response's headers.
+    pub(crate) fn from_headers_at(
+        headers: &reqwest::header::HeaderMap,
+        api_version: Option<ApiVersion>,
+        tty: bool,
+    ) -> Framing {
         let content_type = headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        Framing::detect(content_type, tty)
+        Framing::detect_at(content_type, api_version, tty)
     }
 
-    /// The framing of a container-output body. The response's `Content-Type` decides when it
-    /// says `application/vnd.docker.multiplexed-stream` (daemons of API 1.42 and later); daemons
-    /// before 1.42 say `raw-stream` for both kinds, so then the container's (or exec's) TTY
-    /// setting decides. The first byte is never used to guess.
+    /// The framing of a container-output body when the request's API version is not known:
+    /// `application/vnd.docker.multiplexed-stream` is believed (only daemons of API 1.42 and
+    /// later send it, and only for multiplexed output); otherwise the container's (or exec's)
+    /// TTY setting decides, since before 1.42 daemons said `raw-stream` for both kinds.
     pub fn detect(content_type: Option<&str>, tty: bool) -> Framing {
+        Framing::detect_at(content_type, None, tty)
+    }
+
+    /// The framing of a container-output body asked for in API version `api_version`, as the
+    /// Go client decides it: from API 1.42 on, the daemon's `Content-Type` says which framing it
+    /// used (`raw-stream` for a TTY, `multiplexed-stream` otherwise) and is followed even when
+    /// the caller's `tty` is wrong; below 1.42 (or unknown), `raw-stream` says nothing and `tty`
+    /// decides. The first byte is never used to guess.
+    pub fn detect_at(
+        content_type: Option<&str>,
+        api_version: Option<ApiVersion>,
+        tty: bool,
+    ) -> Framing {
         let media = content_type
             .and_then(|c| c.split(';').next())
             .map(str::trim);
+        let labels_are_true = api_version.is_some_and(|v| v >= ApiVersion::new(1, 42));
         match media {
             Some("application/vnd.docker.multiplexed-stream") => Framing::Multiplexed,
+            Some("application/vnd.docker.raw-stream") if labels_are_true => Framing::Raw,
             _ if tty => Framing::Raw,
             _ => Framing::Multiplexed,
         }
@@ -415,6 +440,37 @@ mod tests {
             "API < 1.42 says raw-stream for both"
         );
         assert_eq!(Framing::detect(None, false), Framing::Multiplexed);
+    }
+
+    #[test]
+    fn from_api_1_42_the_content_type_decides_even_against_the_tty_flag() {
+        let mux = Some("application/vnd.docker.multiplexed-stream");
+        let raw = Some("application/vnd.docker.raw-stream; charset=utf-8");
+        let v = |minor| Some(ApiVersion::new(1, minor));
+        // (content type, version, tty flag) -> framing
+        for (content_type, version, tty, framing) in [
+            // 1.42 and later: the label is the truth, whatever the flag says.
+            (raw, v(42), false, Framing::Raw),
+            (raw, v(55), true, Framing::Raw),
+            (mux, v(42), true, Framing::Multiplexed),
+            (mux, v(44), false, Framing::Multiplexed),
+            // No label at all: the flag.
+            (None, v(44), true, Framing::Raw),
+            (None, v(44), false, Framing::Multiplexed),
+            // Below 1.42 raw-stream is sent for both kinds: the flag decides.
+            (raw, v(41), false, Framing::Multiplexed),
+            (raw, v(41), true, Framing::Raw),
+            (raw, v(25), false, Framing::Multiplexed),
+            // Version unknown: as below 1.42, except that multiplexed is believed.
+            (raw, None, false, Framing::Multiplexed),
+            (mux, None, true, Framing::Multiplexed),
+        ] {
+            assert_eq!(
+                Framing::detect_at(content_type, version, tty),
+                framing,
+                "{content_type:?} {version:?} tty={tty}"
+            );
+        }
     }
 
     mod properties {

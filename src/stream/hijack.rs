@@ -129,7 +129,8 @@ async fn hijack(
         }
         return Err(from_response(response, operation).await);
     }
-    let framing = Framing::from_headers(response.headers(), tty);
+    // The version the request spoke: from 1.42 on, the daemon's Content-Type decides.
+    let framing = Framing::from_headers_at(response.headers(), requests.state().api_version(), tty);
     let upgraded = response
         .upgrade()
         .await
