@@ -335,3 +335,49 @@ fn no_credential_in_the_debug_of_any_builder_or_handle() {
         assert!(!debug.contains("tok-debug-secret"), "{debug}");
     }
 }
+
+/// A daemon that closes a kept-alive connection while it idles in the pool: the next request is
+/// not a user-visible error, it goes out on a new connection.
+#[tokio::test]
+async fn a_pooled_connection_the_daemon_closed_while_idle_is_not_an_error() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                // One request, answered with keep-alive, then closed after 100 ms of idling.
+                let mut buf = vec![0u8; 8192];
+                let mut read = 0;
+                while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf[read..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => read += n,
+                    }
+                }
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK",
+                    )
+                    .await;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            });
+        }
+    });
+    let docker = Docker::connect(&format!("tcp://{addr}")).unwrap();
+    within("first ping", ping(&docker)).await.unwrap();
+    // The daemon has closed the idle connection by now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    within("second ping", ping(&docker)).await.unwrap();
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        2,
+        "a new connection for the second"
+    );
+}

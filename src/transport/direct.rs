@@ -1,23 +1,33 @@
-//! Streaming responses on a connection of their own, driven by the task that reads them.
+//! Requests sent over hyper directly: the generated code and the handwritten calls build
+//! `reqwest::Request`s, and this module sends them, for every client a [`crate::Docker`] hands out.
 //!
-//! Through reqwest's pool, hyper runs every connection in a task of its own and hands each body
-//! chunk over to the reader's task. The daemon sends every line of logs, every event and every
-//! stats sample as its own HTTP chunk, so on tokio's multi-threaded runtime a stream paid a
-//! cross-thread wake-up per line (0.65× `docker logs` measured). Here a streaming `GET` gets a
-//! fresh HTTP/1 connection (hyper's `client::conn`) whose driver is polled by the response body
-//! itself: the socket is read in the reader's task and the bytes never cross tasks. Dropping the
-//! body closes the connection, so a dropped stream is cancelled at the daemon as before.
+//! Two roads, both over this module's connector (unix socket, TCP, or TLS with the same rustls
+//! configuration):
 //!
-//! Only requests that are safe to send twice take this road: `GET`s without a body, of the
-//! streaming operations in [`STREAMING`], without a total timeout. If the connection fails before
-//! the response arrives (refused, reset, a broken TLS handshake), the request is sent again
-//! through the pool, whose answer (or error, classified as usual) is the one the caller sees.
-//! Connections through a proxy never come here: [`crate::Docker`] has no connector then.
+//! - **Every request** goes through hyper-util's pooled client. reqwest's own client costs 18%
+//!   more instructions per request than hyper underneath it (`cargo xtask bench instructions`);
+//!   its proxy, redirect and timeout machinery is not needed here (proxies and total timeouts
+//!   send requests through reqwest instead, see `steps::send`; redirects are never followed).
+//!   A pooled connection the daemon closed while idle is retried by the pool, since the request
+//!   was never written.
+//! - **Streaming `GET`s** (logs, events, stats, exports) get a fresh HTTP/1 connection (hyper's
+//!   `client::conn`) whose driver is polled by the response body itself. Through a pool, hyper
+//!   runs every connection in a task of its own and hands each body chunk to the reader's task;
+//!   the daemon sends every log line, event and stats sample as its own chunk, so on tokio's
+//!   multi-threaded runtime a stream paid a cross-thread wake-up per line (0.65× `docker logs`
+//!   measured). Here the socket is read in the reader's task. Dropping the body closes the
+//!   connection, so a dropped stream is cancelled at the daemon. If that connection fails before
+//!   the response arrives, the request (a `GET` without a body: safe to repeat) goes through the
+//!   pool, whose answer is the one the caller sees.
+//!
+//! The request hook returns `reqwest::Result`, so a failure here travels as a `reqwest::Error`
+//! whose source is the [`DirectError`] ([`as_reqwest_error`]); `transport` classifies it from
+//! its sources like any other.
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -25,7 +35,8 @@ use bytes::Bytes;
 use http_body::Frame;
 use http_body_util::Empty;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::client::legacy::connect::{Connected, Connection as PoolConnection};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use reqwest::header::{HOST, HeaderMap, HeaderValue};
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -41,15 +52,27 @@ const STREAMING: [&str; 7] = [
     "image_get_all",
 ];
 
-/// How to open a connection of its own to the daemon, and the headers every request carries.
-#[derive(Debug)]
+/// Sends requests over hyper: a pool for all of them, a connection of its own for each
+/// streaming `GET`.
 pub(crate) struct DirectConnector {
-    target: Target,
-    connect_timeout: Duration,
+    dial: Dial,
+    pool: hyper_util::client::legacy::Client<Dial, reqwest::Body>,
     /// The HTTP client's default headers (`User-Agent`, `Accept`, the builder's own).
     headers: HeaderMap,
-    /// The `Host` header (`docker` for a unix socket, else the daemon's authority).
+    /// The `Host` header of a stream's own connection (`docker` for a unix socket, else the
+    /// daemon's authority); the pool sets it from the URL.
     host: HeaderValue,
+}
+
+impl std::fmt::Debug for DirectConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values are left out: a default header may carry a token.
+        f.debug_struct("DirectConnector")
+            .field("target", &self.dial.0.target)
+            .field("connect_timeout", &self.dial.0.timeout)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// Where the daemon listens.
@@ -72,7 +95,7 @@ pub(crate) enum Target {
         /// Port.
         port: u16,
         /// The connection's TLS configuration.
-        config: std::sync::Arc<rustls::ClientConfig>,
+        config: Arc<rustls::ClientConfig>,
     },
 }
 
@@ -88,17 +111,21 @@ impl std::fmt::Debug for Target {
     }
 }
 
-/// Why a request could not be answered on its own connection (it then goes through the pool).
+/// Why a request sent over hyper failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DirectError {
+    /// Opening a stream's own connection.
     #[error("connecting: {0}")]
     Connect(#[source] std::io::Error),
-    #[error("connecting: timed out after {0:?}")]
-    ConnectTimeout(Duration),
-    #[error("the request: {0}")]
+    /// The request could not be turned into an HTTP request.
+    #[error("{0}")]
     Request(String),
-    #[error("HTTP: {0}")]
+    /// HTTP on a stream's own connection.
+    #[error("{0}")]
     Http(#[source] hyper::Error),
+    /// The pooled client (connecting included).
+    #[error("{0}")]
+    Pool(#[source] hyper_util::client::legacy::Error),
 }
 
 /// The byte stream under one connection.
@@ -108,36 +135,80 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
 type Connection = hyper::client::conn::http1::Connection<TokioIo<Box<dyn Io>>, Empty<Bytes>>;
 
 impl DirectConnector {
-    /// A connector to `target`; `headers` are the HTTP client's default headers.
+    /// A connector to `target`; `headers` are the HTTP client's default headers, `host` the
+    /// `Host` header of a stream's own connection.
     pub(crate) fn new(
         target: Target,
         connect_timeout: Duration,
         headers: HeaderMap,
         host: &str,
     ) -> Option<Self> {
-        Some(Self {
+        let dial = Dial(Arc::new(DialTo {
             target,
-            connect_timeout,
+            timeout: connect_timeout,
+        }));
+        let pool = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            // As reqwest's: idle connections are closed after 90 s.
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(dial.clone());
+        Some(Self {
+            dial,
+            pool,
             headers,
             host: HeaderValue::from_str(host).ok()?,
         })
     }
 
-    /// Whether `request` of `operation` takes a connection of its own.
-    pub(crate) fn takes(request: &reqwest::Request, operation: &str) -> bool {
+    /// Whether `request` is sent here (else through reqwest's client): not when it has a total
+    /// timeout, which reqwest enforces on the whole exchange, body included.
+    pub(crate) fn takes(request: &reqwest::Request) -> bool {
+        request.timeout().is_none()
+    }
+
+    /// Whether `request` of `operation` gets a connection of its own.
+    fn streams(request: &reqwest::Request, operation: &str) -> bool {
         request.method() == reqwest::Method::GET
             && request.body().is_none()
-            && request.timeout().is_none()
             && STREAMING.contains(&operation)
     }
 
-    /// Sends `request` on a new connection; the response's body drives the connection.
+    /// Sends `request` of `operation`.
     pub(crate) async fn send(
+        &self,
+        request: reqwest::Request,
+        operation: &str,
+    ) -> Result<reqwest::Response, DirectError> {
+        if Self::streams(&request, operation) {
+            match self.send_on_own_connection(&request).await {
+                Ok(response) => return Ok(response),
+                Err(e) => tracing::debug!(error = %e, "own connection failed; through the pool"),
+            }
+        }
+        let mut request = http::Request::<reqwest::Body>::try_from(request)
+            .map_err(|e| DirectError::Request(e.to_string()))?;
+        // The client's defaults, where the request has no header of that name (as reqwest).
+        for (name, value) in &self.headers {
+            if !request.headers().contains_key(name) {
+                request.headers_mut().insert(name, value.clone());
+            }
+        }
+        let response = self
+            .pool
+            .request(request)
+            .await
+            .map_err(DirectError::Pool)?;
+        Ok(reqwest::Response::from(response.map(|body| {
+            reqwest::Body::wrap(SyncBody(Mutex::new(body)))
+        })))
+    }
+
+    /// Sends `request` on a new connection; the response's body drives the connection.
+    async fn send_on_own_connection(
         &self,
         request: &reqwest::Request,
     ) -> Result<reqwest::Response, DirectError> {
         let http_request = self.http_request(request)?;
-        let io = self.connect().await?;
+        let io = self.dial.0.connect().await.map_err(DirectError::Connect)?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
             .await
             .map_err(DirectError::Http)?;
@@ -158,7 +229,7 @@ impl DirectConnector {
         // No second request: the connection closes when this response's body is done.
         drop(sender);
         let (parts, body) = response.into_parts();
-        let body = reqwest::Body::wrap(DrivenBody(Mutex::new(Driven { connection, body })));
+        let body = reqwest::Body::wrap(SyncBody(Mutex::new(DrivenBody { connection, body })));
         Ok(reqwest::Response::from(http::Response::from_parts(
             parts, body,
         )))
@@ -193,8 +264,33 @@ impl DirectConnector {
         }
         Ok(built)
     }
+}
 
-    async fn connect(&self) -> Result<Box<dyn Io>, DirectError> {
+/// A failure of this module as the `reqwest::Error` the request hook must return, with the
+/// [`DirectError`] as its source (reqwest has no public constructor: the error is the one a
+/// body yields when its only item is this failure).
+pub(crate) async fn as_reqwest_error(e: DirectError) -> reqwest::Error {
+    let failing = futures_util::stream::iter([Err::<Bytes, DirectError>(e)]);
+    let response =
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)));
+    match response.bytes().await {
+        Err(e) => e,
+        Ok(_) => unreachable!("a body whose only item is an error yields that error"),
+    }
+}
+
+/// How the pool and the streams open connections: a `tower` service for hyper-util.
+#[derive(Clone)]
+struct Dial(Arc<DialTo>);
+
+struct DialTo {
+    target: Target,
+    timeout: Duration,
+}
+
+impl DialTo {
+    /// A new connection, within the connect timeout.
+    async fn connect(&self) -> std::io::Result<Box<dyn Io>> {
         let connecting = async {
             let io: Box<dyn Io> = match &self.target {
                 #[cfg(unix)]
@@ -214,10 +310,77 @@ impl DirectConnector {
             };
             Ok::<_, std::io::Error>(io)
         };
-        match tokio::time::timeout(self.connect_timeout, connecting).await {
-            Ok(connected) => connected.map_err(DirectError::Connect),
-            Err(_) => Err(DirectError::ConnectTimeout(self.connect_timeout)),
+        match tokio::time::timeout(self.timeout, connecting).await {
+            Ok(connected) => connected,
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no connection within {:?}", self.timeout),
+            )),
         }
+    }
+}
+
+impl tower_service::Service<http::Uri> for Dial {
+    type Response = PooledIo;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = std::io::Result<PooledIo>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: http::Uri) -> Self::Future {
+        let dial = self.0.clone();
+        Box::pin(async move { Ok(PooledIo(TokioIo::new(dial.connect().await?))) })
+    }
+}
+
+/// A connection as hyper-util's pool takes it.
+struct PooledIo(TokioIo<Box<dyn Io>>);
+
+impl PoolConnection for PooledIo {
+    fn connected(&self) -> Connected {
+        Connected::new()
+    }
+}
+
+impl hyper::rt::Read for PooledIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for PooledIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
     }
 }
 
@@ -228,13 +391,44 @@ async fn tcp(host: &str, port: u16) -> std::io::Result<tokio::net::TcpStream> {
     Ok(stream)
 }
 
-/// A response body that drives its own connection.
-///
-/// The `Mutex` is never locked: it only makes the body `Sync`, which `reqwest::Body::wrap` asks
-/// for, while every use goes through `&mut` (`Mutex::get_mut`).
-struct DrivenBody(Mutex<Driven>);
+/// A body made `Sync`, which `reqwest::Body::wrap` asks for. Reading goes through `&mut`
+/// (`Mutex::get_mut`, no lock); only the `&self` questions (size, end) take the lock, which is
+/// never contended.
+struct SyncBody<B>(Mutex<B>);
 
-struct Driven {
+impl<B: http_body::Body + Unpin> http_body::Body for SyncBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+        let body = self
+            .get_mut()
+            .0
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        Pin::new(body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .size_hint()
+    }
+}
+
+/// A response body that drives its own connection.
+struct DrivenBody {
     /// `None` once the connection has finished.
     connection: Option<Connection>,
     body: Incoming,
@@ -248,11 +442,7 @@ impl http_body::Body for DrivenBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let driven = self
-            .get_mut()
-            .0
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
+        let driven = self.get_mut();
         // Read from the socket first (in this task), then take what it delivered to the body.
         if let Some(connection) = driven.connection.as_mut()
             && let Poll::Ready(result) = Pin::new(connection).poll(cx)
@@ -264,6 +454,14 @@ impl http_body::Body for DrivenBody {
         }
         Pin::new(&mut driven.body).poll_frame(cx)
     }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }
 
 #[cfg(test)]
@@ -271,18 +469,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_streaming_gets_without_a_body_or_timeout_take_their_own_connection() {
+    fn only_streaming_gets_without_a_body_take_their_own_connection_and_timeouts_take_reqwest() {
         let http = super::super::http_client_builder().build().unwrap();
         let get = |path: &str| {
             http.get(format!("http://docker/v1.41{path}"))
                 .build()
                 .unwrap()
         };
-        assert!(DirectConnector::takes(
+        assert!(DirectConnector::streams(
             &get("/containers/x/logs"),
             "container_logs"
         ));
-        assert!(!DirectConnector::takes(
+        assert!(!DirectConnector::streams(
             &get("/containers/json"),
             "container_list"
         ));
@@ -290,10 +488,12 @@ mod tests {
             .post("http://docker/v1.41/images/create")
             .build()
             .unwrap();
-        assert!(!DirectConnector::takes(&post, "container_logs"));
+        assert!(!DirectConnector::streams(&post, "container_logs"));
+        // A total timeout: through reqwest, which enforces it.
         let mut timed = get("/events");
+        assert!(DirectConnector::takes(&timed));
         *timed.timeout_mut() = Some(Duration::from_secs(1));
-        assert!(!DirectConnector::takes(&timed, "system_events"));
+        assert!(!DirectConnector::takes(&timed));
     }
 
     #[test]

@@ -152,10 +152,26 @@ pub(crate) fn transport(
         Kind::Other => TransportError::Connection {
             endpoint,
             operation,
-            reason: error_chain(source.get_ref()),
+            reason: error_chain(failure(source.get_ref())),
             source,
         },
     }
+}
+
+/// Where a failure's own words start: a request sent over hyper fails as a `reqwest::Error`
+/// that only carries the [`DirectError`](super::direct::DirectError) (see `direct`), whose
+/// wrapper's words ("error decoding response body") would be wrong.
+fn failure<'a>(
+    e: &'a (dyn std::error::Error + Send + Sync + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<super::direct::DirectError>() {
+            return err;
+        }
+        source = err.source();
+    }
+    e
 }
 
 /// What a transport failure was, read from its chain of sources.

@@ -12,6 +12,7 @@ use std::time::Instant;
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
+use super::direct::as_reqwest_error;
 use super::{ClientState, DirectConnector};
 
 /// The headers that carry registry credentials.
@@ -86,9 +87,8 @@ pub(crate) async fn exec(
     .await
 }
 
-/// Sends a request: a streaming `GET` on a connection of its own when the client has a
-/// connector (read in the reader's task; see `direct`), anything else, or a stream whose own
-/// connection failed before its response, through the pool.
+/// Sends a request: over hyper when the client has a connector (see `direct`), else (clients
+/// made by hand, proxies, a total timeout) through reqwest's client.
 async fn send(
     state: &ClientState,
     client: &reqwest::Client,
@@ -96,12 +96,12 @@ async fn send(
     operation_id: &str,
 ) -> reqwest::Result<reqwest::Response> {
     if let Some(direct) = state.direct()
-        && DirectConnector::takes(&request, operation_id)
+        && DirectConnector::takes(&request)
     {
-        match direct.send(&request).await {
-            Ok(response) => return Ok(response),
-            Err(e) => tracing::debug!(error = %e, "own connection failed; through the pool"),
-        }
+        return match direct.send(request, operation_id).await {
+            Ok(response) => Ok(response),
+            Err(e) => Err(as_reqwest_error(e).await),
+        };
     }
     client
         .execute(request)
