@@ -15,8 +15,7 @@ mod support;
 mod mutual {
     use super::support;
 
-    use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
+    use std::path::PathBuf;
     use std::time::{Duration, Instant};
 
     use docker_engine_client::{Docker, DockerBuilder, Error, TlsOptions, TransportError, v1_55};
@@ -78,114 +77,47 @@ mod mutual {
         CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
     }
 
-    /// A second dockerd with `--tlsverify`, in a network namespace of its own: a second daemon in
-    /// the host's namespace would take down the first one's `docker0` bridge (dockerd removes it at
-    /// start-up when told `--bridge none`). Inside, it listens on tcp://127.0.0.1:2376; socat joins
-    /// that port to a unix socket on the shared filesystem, and a byte-for-byte TCP forwarder on the
-    /// host's loopback leads there. TLS runs end to end between the client and the daemon.
+    /// A second dockerd (support/second_daemon.rs) with `--tlsverify`, listening on
+    /// tcp://127.0.0.1:2376 inside its network namespace; socat joins that port to a unix socket
+    /// on the shared filesystem, and a byte-for-byte TCP forwarder on the host's loopback leads
+    /// there. TLS runs end to end between the client and the daemon.
     struct TlsDaemon {
-        child: Child,
-        root: tempfile::TempDir,
+        daemon: support::SecondDaemon,
         host: String,
         _forwarder: support::RecordingProxy,
     }
 
     impl TlsDaemon {
         async fn start(pki: &Pki) -> Option<Self> {
-            let tools = ["dockerd", "unshare", "socat", "ip"]
-                .iter()
-                .all(|t| which(t).is_some());
-            if !(tools && support::is_root()) {
-                support::require(
-                    None::<()>,
-                    "root with dockerd, unshare, socat and ip (to start a TLS daemon)",
-                );
-                return None;
-            }
-            let dir = tempfile::Builder::new()
-                .prefix("dec-tlsd-")
-                .tempdir_in("/var/tmp")
-                .unwrap();
-            let p = |name: &str| dir.path().join(name).display().to_string();
-            let script = format!(
-                "ip link set lo up || exit 1\n\
-                 dockerd --data-root {data} --exec-root {exec} --pidfile {pid} -H unix://{sock} -H tcp://127.0.0.1:2376 \\\n\
-                   --tlsverify --tlscacert {ca} --tlscert {cert} --tlskey {key} \\\n\
-                   --bridge none --iptables=false --ip-masq=false --storage-driver vfs &\n\
-                 socat UNIX-LISTEN:{tls_sock},fork TCP:127.0.0.1:2376 &\n\
-                 echo $! > {socat_pid}\n\
-                 wait\n",
-                data = p("data"),
-                exec = p("exec"),
-                pid = p("docker.pid"),
-                sock = p("docker.sock"),
+            support::require(support::which("socat"), "socat (to reach the TLS daemon)")?;
+            let args = format!(
+                "-H tcp://127.0.0.1:2376 --tlsverify --tlscacert {ca} --tlscert {cert} --tlskey {key}",
                 ca = pki.path("ca.pem").display(),
                 cert = pki.path("server-cert.pem").display(),
                 key = pki.path("server-key.pem").display(),
-                tls_sock = p("tls.sock"),
-                socat_pid = p("socat.pid"),
             );
-            let log = std::fs::File::create(dir.path().join("dockerd.log")).unwrap();
-            let child = Command::new("unshare")
-                .args(["--net", "--", "sh", "-c", &script])
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap();
-            // Ready when the daemon answers on its (plain, namespace-independent) unix socket.
-            let deadline = Instant::now() + Duration::from_secs(60);
-            let plain = Docker::connect(&format!("unix://{}", p("docker.sock"))).unwrap();
-            while plain
-                .negotiate(docker_engine_client::ApiVersion::new(1, 41))
-                .await
-                .is_err()
-                || !dir.path().join("tls.sock").exists()
-            {
-                assert!(
-                    Instant::now() < deadline,
-                    "TLS dockerd did not start:\n{}",
-                    std::fs::read_to_string(p("dockerd.log")).unwrap_or_default()
-                );
-                tokio::time::sleep(Duration::from_millis(200)).await;
+            let daemon = support::SecondDaemon::start(
+                &args,
+                "socat UNIX-LISTEN:{root}/tls.sock,fork TCP:127.0.0.1:2376 &",
+            )
+            .await?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !daemon.path("tls.sock").exists() {
+                assert!(Instant::now() < deadline, "socat did not start");
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            let forwarder = support::RecordingProxy::start(dir.path().join("tls.sock")).await;
+            let forwarder = support::RecordingProxy::start(daemon.path("tls.sock")).await;
             let host = forwarder.host.clone();
             Some(TlsDaemon {
-                child,
-                root: dir,
+                daemon,
                 host,
                 _forwarder: forwarder,
             })
         }
 
         fn log(&self) -> String {
-            std::fs::read_to_string(self.root.path().join("dockerd.log")).unwrap_or_default()
+            self.daemon.log()
         }
-    }
-
-    impl Drop for TlsDaemon {
-        fn drop(&mut self) {
-            for pid_file in ["docker.pid", "socat.pid"] {
-                if let Ok(pid) = std::fs::read_to_string(self.root.path().join(pid_file)) {
-                    let _ = Command::new("kill").arg(pid.trim()).status();
-                }
-            }
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    fn which(name: &str) -> Option<PathBuf> {
-        std::env::var_os("PATH")?
-            .to_str()?
-            .split(':')
-            .map(|d| Path::new(d).join(name))
-            .find(|p| p.exists())
     }
 
     async fn server_version(docker: &Docker) -> Result<String, Error> {

@@ -44,6 +44,15 @@ pub fn docker() -> Option<Docker> {
     Some(Docker::connect(&format!("unix://{}", socket.display())).unwrap())
 }
 
+/// A program on `PATH`, if there is one.
+pub fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| std::path::Path::new(d).join(name))
+        .find(|p| p.exists())
+}
+
 /// Whether the tests run as root (needed to start a second daemon).
 pub fn is_root() -> bool {
     std::process::Command::new("id")

@@ -7,6 +7,7 @@
 //! - `cleanup.rs`: removing what a test made even when it panics; polling; `assert_not_found`.
 //! - `registry.rs`: the test registry on 127.0.0.1:5000 (users, images of its own, push).
 //! - `proxy.rs`: a recording TCP proxy in front of the real daemon (what went over the wire).
+//! - `second_daemon.rs`: a dockerd of the test's own in a network namespace (TLS, restarts).
 //! - `coverage.rs`: records each request's operation and status for `cargo xtask coverage`.
 //! - `fake_daemon.rs`: a scripted HTTP server (TCP or unix socket) in the test process, for the
 //!   offline and hostile tests; they include it alone (`#[path]`), needing nothing else here.
@@ -21,10 +22,12 @@ pub mod daemon;
 pub mod images;
 pub mod proxy;
 pub mod registry;
+pub mod second_daemon;
 
 pub use cleanup::{Cleanup, assert_not_found, eventually, on_own_connection};
 pub use daemon::{
-    daemon_socket, docker, in_ci, is_root, json_items, read_all, require, unique, write_context,
+    daemon_socket, docker, in_ci, is_root, json_items, read_all, require, unique, which,
+    write_context,
 };
 pub use images::{busybox_rootfs_tar, busybox_rootfs_tar_with, import_busybox, import_rootfs};
 pub use proxy::RecordingProxy;
@@ -32,3 +35,4 @@ pub use registry::{
     REGISTRY, push, registry_credentials, registry_image, registry_image_content, registry_users,
     require_registry,
 };
+pub use second_daemon::SecondDaemon;

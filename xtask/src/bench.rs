@@ -330,10 +330,21 @@ pub fn instructions(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask bench logs`: a container's real output (16 MiB and 256 MiB of 1 KiB lines) read
-/// end to end by this crate, by bollard and by `docker logs`, with each client's peak RSS.
+/// `cargo xtask bench logs`: a container's real output read end to end, side by side in one run:
+/// 2-byte lines (`yes`: the daemon's per-frame cost dominates) and 1 KiB lines (16 MiB, 256 MiB,
+/// 1 GiB), each read by this crate and by bollard on a current-thread and on the multi-threaded
+/// runtime (discarding the output), and written out by the CLI example's `logs`, by `docker
+/// logs` and by a raw `curl` of the same endpoint (each piped into `wc -c`), with peak RSS.
 pub fn logs(root: &Path) -> Result<(), String> {
     let binary = bench_binary(root)?;
+    run(Command::new("cargo").current_dir(root).args([
+        "build",
+        "--quiet",
+        "--release",
+        "--example",
+        "docker",
+    ]))?;
+    let example = root.join("target/release/examples/docker");
     let tag = format!("dec-bench-busybox-{}", std::process::id());
     // A busybox image, imported with the docker CLI from Debian's static busybox.
     let rootfs = std::env::temp_dir().join(format!("dec-bench-rootfs-{}", std::process::id()));
@@ -344,66 +355,138 @@ pub fn logs(root: &Path) -> Result<(), String> {
         std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet))
             .map_err(|e| e.to_string())?;
     }
-    let import = format!("tar -C {} -c . | docker import - {tag}", rootfs.display());
+    let import = format!(
+        "tar -C {} -c . | docker import - {tag} > /dev/null",
+        rootfs.display()
+    );
     run(Command::new("sh").args(["-c", &import]))?;
     let _ = std::fs::remove_dir_all(&rootfs);
+    let api = String::from_utf8_lossy(
+        &Command::new("docker")
+            .args(["version", "--format", "{{.Server.APIVersion}}"])
+            .output()
+            .map_err(|e| e.to_string())?
+            .stdout,
+    )
+    .trim()
+    .to_string();
 
-    println!("| output | client | median time | throughput | peak RSS |\n|---|---|---|---|---|");
-    for mib in [16u64, 256, 1024] {
-        let bytes = mib << 20;
-        let name = format!("dec-bench-logs-{mib}-{}", std::process::id());
-        let script = format!("yes $(head -c 1023 /dev/zero | tr '\\0' x) | head -c {bytes}");
+    println!(
+        "| output | client | median time | throughput | lines/s | peak RSS |\n|---|---|---|---|---|---|"
+    );
+    // (label, line length, bytes)
+    let cases: [(&str, u64, u64); 4] = [
+        ("2 MiB of 2-byte lines", 2, 2 << 20),
+        ("16 MiB of 1 KiB lines", 1024, 16 << 20),
+        ("256 MiB of 1 KiB lines", 1024, 256 << 20),
+        ("1 GiB of 1 KiB lines", 1024, 1 << 30),
+    ];
+    for (label, line, bytes) in cases {
+        let name = format!("dec-bench-logs-{bytes}-{}", std::process::id());
+        let script = if line == 2 {
+            format!("yes | head -c {bytes}")
+        } else {
+            format!("yes $(head -c 1023 /dev/zero | tr '\\0' x) | head -c {bytes}")
+        };
         run(Command::new("docker")
             .args(["run", "--name", &name, &tag, "sh", "-c", &script])
             .stdout(std::process::Stdio::null()))?;
+        let commands = [
+            (
+                "CLI example `logs`, piped",
+                format!("{} logs {name}", example.display()),
+            ),
+            ("`docker logs`, piped", format!("docker logs {name}")),
+            (
+                "raw `curl`, piped",
+                format!(
+                    "curl -sS --unix-socket /var/run/docker.sock 'http://docker/v{api}/containers/{name}/logs?stdout=1'"
+                ),
+            ),
+        ];
         // The Rust clients on a current-thread runtime (one stream, one thread) and on tokio's
-        // multi-threaded one.
-        for client in [
-            "ours",
-            "ours multi",
-            "bollard",
-            "bollard multi",
-            "docker logs",
-        ] {
+        // multi-threaded one, then the commands that write the output out.
+        let clients = ["ours", "ours multi", "bollard", "bollard multi"];
+        for client in clients.iter().copied().chain(commands.iter().map(|c| c.0)) {
             let mut times = Vec::new();
             let mut rss = String::from("-");
             for _ in 0..3 {
-                let start = Instant::now();
-                if client == "docker logs" {
-                    run(
-                        Command::new("sh").args(["-c", &format!("docker logs {name} > /dev/null")])
-                    )?;
-                    times.push(start.elapsed().as_secs_f64());
-                } else {
-                    let (which, threads) = client.split_once(' ').unwrap_or((client, "current"));
-                    let out = Command::new(&binary)
-                        .args(["logs", which, &name])
-                        .env("DEC_BENCH_THREADS", threads)
-                        .output()
-                        .map_err(|e| e.to_string())?;
-                    let text = String::from_utf8_lossy(&out.stdout);
-                    let fields: Vec<&str> = text.split_whitespace().collect();
-                    if fields.len() != 4 || fields[1] != bytes.to_string() {
-                        return Err(format!(
-                            "{client}: unexpected output {text:?} {}",
-                            String::from_utf8_lossy(&out.stderr)
-                        ));
+                if let Some((_, command)) = commands.iter().find(|c| c.0 == client) {
+                    let (t, kib, written) = timed_pipeline(command)?;
+                    // curl writes the frames' headers too: 8 bytes per line.
+                    let expected = if client.contains("curl") {
+                        bytes + 8 * bytes.div_ceil(line)
+                    } else {
+                        bytes
+                    };
+                    if written != expected {
+                        return Err(format!("{client}: wrote {written} bytes, not {expected}"));
                     }
-                    times.push(fields[2].parse().unwrap_or(f64::NAN));
-                    rss = format!("{} MiB", fields[3].parse::<u64>().unwrap_or(0) / 1024);
+                    times.push(t);
+                    rss = format!("{} MiB", kib / 1024);
+                    continue;
                 }
+                let (which, threads) = client.split_once(' ').unwrap_or((client, "current"));
+                let out = Command::new(&binary)
+                    .args(["logs", which, &name])
+                    .env("DEC_BENCH_THREADS", threads)
+                    .output()
+                    .map_err(|e| e.to_string())?;
+                let text = String::from_utf8_lossy(&out.stdout);
+                let fields: Vec<&str> = text.split_whitespace().collect();
+                if fields.len() != 4 || fields[1] != bytes.to_string() {
+                    return Err(format!(
+                        "{client}: unexpected output {text:?} {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    ));
+                }
+                times.push(fields[2].parse().unwrap_or(f64::NAN));
+                rss = format!("{} MiB", fields[3].parse::<u64>().unwrap_or(0) / 1024);
             }
             times.sort_by(|a, b| a.partial_cmp(b).unwrap());
             let t = times[1];
             println!(
-                "| {mib} MiB | {client} | {t:.2} s | {:.0} MiB/s | {rss} |",
-                mib as f64 / t
+                "| {label} | {client} | {t:.2} s | {:.1} MiB/s | {:.0} | {rss} |",
+                (bytes as f64 / (1 << 20) as f64) / t,
+                (bytes / line) as f64 / t,
             );
         }
         let _ = Command::new("docker").args(["rm", "-f", &name]).output();
     }
     let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
     Ok(())
+}
+
+/// Runs `command | wc -c` under GNU time: seconds, the command's peak RSS (KiB) and the bytes
+/// it wrote.
+fn timed_pipeline(command: &str) -> Result<(f64, u64, u64), String> {
+    let rss_file = std::env::temp_dir().join(format!("dec-bench-rss-{}", std::process::id()));
+    let script = format!(
+        "/usr/bin/time -f %M -o {} {command} | wc -c",
+        rss_file.display()
+    );
+    let start = Instant::now();
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let t = start.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!(
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let written = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|e| format!("{command}: wc -c: {e}"))?;
+    let kib = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.trim().lines().last()?.parse().ok())
+        .unwrap_or(0);
+    let _ = std::fs::remove_file(&rss_file);
+    Ok((t, kib, written))
 }
 
 /// `cargo xtask bench json`: the JSON message decoder over one 16 MiB message, whole and in 64 KiB,

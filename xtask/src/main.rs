@@ -26,10 +26,13 @@ cargo xtask <command>
   bench build [--runs N]     cold build of a consumer from the packaged crate vs. bollard (N
                              alternating runs, default 3, medians), --timings breakdown,
                              incremental rebuild, spec check time
+  load                       the load and fault tests (tests/load.rs) at sizes beyond CI's:
+                             concurrent requests and followed streams on one Docker (errors,
+                             open fds, peak RSS), a second daemon killed and restarted under load
   bench api                  round trips/s against the local daemon vs. bollard and bare hyper
   bench instructions         client instructions per /_ping under callgrind (needs valgrind)
-  bench logs                 16 MiB, 256 MiB, 1 GiB of container output: ours vs bollard vs
-                             docker logs, on current-thread and multi-threaded runtimes
+  bench logs                 2-byte lines and 16 MiB, 256 MiB, 1 GiB of 1 KiB lines: ours and
+                             bollard on both runtimes, the CLI example's logs, docker logs, curl
   bench json                 the JSON message decoder: a 16 MiB message whole vs in 64 KiB, 1 KiB,
                              1-byte chunks; an endless line refused at the cap
   bench demux                the demultiplexer over 1 GiB of in-memory frames, and served
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         ["bench", "logs"] => xtask::bench::logs(&root),
         ["bench", "demux"] => xtask::bench::demux(&root),
         ["bench", "json"] => xtask::bench::json(&root),
+        ["load"] => xtask::load::load(&root),
         ["busybox", rest @ ..] => busybox(&root, rest),
         ["coverage"] => xtask::coverage::coverage(&root, true),
         ["coverage", "--no-run"] => xtask::coverage::coverage(&root, false),
