@@ -1,12 +1,31 @@
 //! Per-client state carried by every generated `Client` (progenitor's "inner" value): where the
-//! daemon is, which API version the client's URLs speak, the client's timeout. Shared, immutable,
-//! cheap to clone; the request steps read it.
+//! daemon is, which API version the client's URLs speak, the client's timeout, and the dialer the
+//! connections go through when it is not the HTTP client's own (the ssh forwarder). Shared,
+//! immutable, cheap to clone; the request steps read it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::version::ApiVersion;
+
+/// A dialer in front of the HTTP client (the ssh forwarder: the client connects to its private
+/// socket, it runs the program that reaches the daemon). Every client holding one keeps it alive;
+/// a transport failure asks it why its program failed, so the error quotes that instead of "the
+/// connection closed".
+pub(crate) trait Dialer: std::fmt::Debug + Send + Sync {
+    /// Why the dialer's program failed lately, if it did.
+    fn recent_failure(&self) -> Option<DialFailure>;
+}
+
+/// A dialer's program that failed: how it ended and the end of what it wrote on stderr.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DialFailure {
+    /// How it ended, e.g. `exit status: 255`.
+    pub(crate) status: String,
+    /// The end of its stderr (bounded), trimmed.
+    pub(crate) stderr: String,
+}
 
 /// Per-client settings carried by each generated `Client` (progenitor's "inner" value).
 /// `ClientState::default()` is what a client made by hand uses (`v1_55::Client::new_with_client`);
@@ -22,6 +41,7 @@ struct State {
     socket: Option<PathBuf>,
     api_version: Option<ApiVersion>,
     timeout: Option<Duration>,
+    dialer: Option<Arc<dyn Dialer>>,
 }
 
 impl ClientState {
@@ -36,6 +56,21 @@ impl ClientState {
                 socket,
                 api_version,
                 timeout: None,
+                dialer: None,
+            }),
+        }
+    }
+
+    /// The same settings, connecting through `dialer`.
+    pub(crate) fn with_dialer(self, dialer: Arc<dyn Dialer>) -> Self {
+        let s = &self.state;
+        Self {
+            state: Arc::new(State {
+                endpoint: s.endpoint.clone(),
+                socket: s.socket.clone(),
+                api_version: s.api_version,
+                timeout: s.timeout,
+                dialer: Some(dialer),
             }),
         }
     }
@@ -49,6 +84,7 @@ impl ClientState {
                 socket: s.socket.clone(),
                 api_version: s.api_version,
                 timeout: Some(timeout),
+                dialer: s.dialer.clone(),
             }),
         }
     }
@@ -75,5 +111,10 @@ impl ClientState {
     /// The per-request timeout, if any.
     pub fn timeout(&self) -> Option<Duration> {
         self.state.timeout
+    }
+
+    /// Why the dialer in front of the HTTP client failed lately, when there is one and it did.
+    pub(crate) fn dial_failure(&self) -> Option<DialFailure> {
+        self.state.dialer.as_ref()?.recent_failure()
     }
 }

@@ -6,6 +6,7 @@
 //! - `images.rs`: a busybox root filesystem, imported as an image through the client.
 //! - `cleanup.rs`: removing what a test made even when it panics; polling; `assert_not_found`.
 //! - `registry.rs`: the test registry on 127.0.0.1:5000 (users, images of its own, push).
+//! - `ssh.rs`: the test sshd on 127.0.0.1:2222 (users, keys, ssh options, counting ssh children).
 //! - `proxy.rs`: a recording TCP proxy in front of the real daemon (what went over the wire).
 //! - `coverage.rs`: records each request's operation and status for `cargo xtask coverage`.
 //! - `fake_daemon.rs`: a scripted HTTP server (TCP or unix socket) in the test process, for the
@@ -21,6 +22,7 @@ pub mod daemon;
 pub mod images;
 pub mod proxy;
 pub mod registry;
+pub mod ssh;
 
 pub use cleanup::{Cleanup, assert_not_found, eventually, on_own_connection};
 pub use daemon::{
@@ -32,3 +34,4 @@ pub use registry::{
     REGISTRY, push, registry_credentials, registry_image, registry_image_content, registry_users,
     require_registry,
 };
+pub use ssh::{SSH_STATE, SSHD, require_sshd, ssh_key, ssh_options, ssh_processes};
