@@ -330,7 +330,7 @@ async fn relay(stream: UnixStream, shared: Arc<Shared>, shutdown: CancellationTo
             drop(stdin);
             copied
         };
-        let downstream = tokio::io::copy(&mut stdout, &mut to_client);
+        let downstream = answer(&mut stdout, &mut to_client, &shared);
         tokio::pin!(upstream, downstream);
         let mut client_open = true;
         loop {
@@ -380,10 +380,32 @@ async fn relay(stream: UnixStream, shared: Arc<Shared>, shutdown: CancellationTo
             stderr
         };
         shared.record(DialFailure { status, stderr });
-    } else {
-        shared.clear();
     }
     drop(to_client);
+}
+
+/// Copies ssh's stdout to the HTTP client; the bytes copied. The first bytes prove this ssh
+/// works, so an earlier failure no longer explains later errors.
+async fn answer(
+    from: &mut (impl AsyncRead + Unpin),
+    to: &mut (impl tokio::io::AsyncWrite + Unpin),
+    shared: &Shared,
+) -> std::io::Result<u64> {
+    use tokio::io::AsyncWriteExt;
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut copied = 0u64;
+    loop {
+        let n = from.read(&mut buffer).await?;
+        if n == 0 {
+            to.flush().await?;
+            return Ok(copied);
+        }
+        if copied == 0 {
+            shared.clear();
+        }
+        to.write_all(&buffer[..n]).await?;
+        copied += n as u64;
+    }
 }
 
 /// Reads `from` to its end, keeping its last `limit` bytes, as text (trimmed; `…` first when
