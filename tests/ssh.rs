@@ -360,3 +360,27 @@ async fn failed_ssh_is_one_clear_error_quoting_ssh() {
     .await;
     assert!(none.is_some());
 }
+
+/// The forwarder has a thread and runtime of its own: a `Docker` built outside any runtime
+/// works from one runtime, and from another after the first is gone.
+#[test]
+#[ignore = "needs a Docker daemon and the test sshd on 127.0.0.1:2222 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
+fn built_outside_a_runtime_and_used_from_two() {
+    let marker = support::unique("ssh-runtimes");
+    let Some((_local, docker)) = peers(&marker) else {
+        return;
+    };
+    for _ in 0..2 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client: Client = docker.client().await.unwrap();
+            client.system_ping().send().await.unwrap();
+        });
+        drop(runtime);
+    }
+    drop(docker);
+    assert_eq!(support::ssh_processes(&marker), 0);
+}

@@ -12,8 +12,9 @@
 //! - `fake_daemon.rs`: a scripted HTTP server (TCP or unix socket) in the test process, for the
 //!   offline and hostile tests; they include it alone (`#[path]`), needing nothing else here.
 //!
-//! Tests that need a peer (the daemon, the registry, podman, root) are `#[ignore]`d with the
-//! reason, so a plain `cargo test` lists them as ignored; `-- --include-ignored` runs them.
+//! Tests that need a peer (the daemon, the registry, the test sshd, podman, root) are
+//! `#[ignore]`d with the reason, so a plain `cargo test` lists them as ignored;
+//! `-- --include-ignored` runs them.
 #![allow(dead_code, unused_imports)]
 
 pub mod cleanup;
