@@ -384,3 +384,37 @@ fn built_outside_a_runtime_and_used_from_two() {
     drop(docker);
     assert_eq!(support::ssh_processes(&marker), 0);
 }
+
+/// A hijacked connection to a silent container: its ssh ends when the connection is dropped,
+/// not when the container next writes or exits.
+#[tokio::test]
+#[ignore = "needs a Docker daemon and the test sshd on 127.0.0.1:2222 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
+async fn a_dropped_hijacked_connection_ends_its_ssh() {
+    let marker = support::unique("ssh-drop");
+    let Some((local, docker)) = peers(&marker) else {
+        return;
+    };
+    let client: Client = docker.client().await.unwrap();
+    let cleanup = support::Cleanup::new(&local);
+    let image = support::import_busybox(&client, &support::unique("ssh-drop")).await;
+    cleanup.image(&image);
+    let id = cleanup.run(&client, body(&image, &["sleep", "600"])).await;
+    let options = AttachOptions {
+        stdin: false,
+        ..AttachOptions::default()
+    };
+    // The attach takes a connection of the pool (or a new one) for itself.
+    let attached = stream::attach(&client, &id, &options).await.unwrap();
+    let during = support::ssh_processes(&marker);
+    assert!(during >= 1);
+    drop(attached);
+    let ended = support::eventually(50, Duration::from_millis(100), || async {
+        (support::ssh_processes(&marker) == during - 1).then_some(())
+    })
+    .await;
+    assert!(
+        ended.is_some(),
+        "{} ssh processes, {during} during the attach",
+        support::ssh_processes(&marker)
+    );
+}

@@ -12,12 +12,12 @@
 //!
 //! The forwarder runs on a thread of its own with a single-threaded runtime: a [`Docker`] can be
 //! built outside any runtime and used from several, and its `ssh` children do not depend on a
-//! caller's runtime staying up. A connection's `ssh` ends with it: when the HTTP client closes
-//! its side, ssh's stdin is closed, which the remote `dial-stdio` passes on to the daemon (a
-//! hijacked stdin's end is such a half-close, and the answer still comes back); the daemon then
-//! closes, and ssh exits. An `ssh` still writing to a client that is gone is killed, and every
-//! one is killed (and reaped) when the forwarder is dropped, with the last [`Docker`] clone and
-//! client using it.
+//! caller's runtime staying up. When the HTTP client shuts down its writing side (a hijacked
+//! stdin's end), ssh's stdin is closed, which the remote `dial-stdio` passes on to the daemon,
+//! and the answer still comes back. When the client drops the connection (the pool let it go, a
+//! stream or hijacked connection was dropped), its `ssh` is killed and reaped, whether or not the
+//! remote side is still talking; so is every one when the forwarder is dropped, with the last
+//! [`Docker`] clone and client using it.
 //!
 //! When `ssh` ends without an answer (host unreachable, authentication refused, no `docker` on
 //! the remote host), the HTTP client only sees its connection close. The forwarder keeps how ssh
@@ -320,6 +320,10 @@ async fn relay(stream: UnixStream, shared: Arc<Shared>, shutdown: CancellationTo
         return; // all three were asked for as pipes
     };
     let stderr = tokio::spawn(tail(stderr, STDERR_LIMIT));
+    // A second handle on the client's socket, registered on its own, to learn when the client
+    // has closed it entirely (not only its writing side) without touching the readiness the
+    // relay's writes depend on.
+    let watch = watcher(&stream);
     let (mut from_client, mut to_client) = stream.into_split();
     let relayed = {
         let upstream = async {
@@ -328,23 +332,29 @@ async fn relay(stream: UnixStream, shared: Arc<Shared>, shutdown: CancellationTo
             let mut stdin = stdin;
             let copied = tokio::io::copy(&mut from_client, &mut stdin).await;
             drop(stdin);
-            copied
+            match (copied, &watch) {
+                // The HTTP client closed its writing side (a hijacked stdin's end, or the whole
+                // connection): ssh's stdin is closed, which the remote side passes on, and its
+                // answer still comes. Done when the client has dropped the connection.
+                (Ok(_), Some(watch)) => hung_up(watch).await,
+                // Writing to ssh failed (it is ending: its stdout's end says why), or the
+                // connection cannot be watched (the answer's end or a failed write ends it).
+                _ => std::future::pending().await,
+            }
         };
         let downstream = answer(&mut stdout, &mut to_client, &shared);
         tokio::pin!(upstream, downstream);
-        let mut client_open = true;
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => {
-                    let _ = child.kill().await;
-                    return;
-                }
-                // The HTTP client closed its side (a hijacked stdin's end, or the whole
-                // connection): ssh's stdin is closed, which the remote side passes on; its answer
-                // still comes until it closes too.
-                _ = &mut upstream, if client_open => client_open = false,
-                relayed = &mut downstream => break relayed,
+        tokio::select! {
+            _ = shutdown.cancelled() => {
+                let _ = child.kill().await;
+                return;
             }
+            // The HTTP client dropped the connection: nobody reads the answer any more.
+            _ = &mut upstream => {
+                let _ = child.kill().await;
+                return;
+            }
+            relayed = &mut downstream => relayed,
         }
     };
     let relayed = match relayed {
@@ -382,6 +392,32 @@ async fn relay(stream: UnixStream, shared: Arc<Shared>, shutdown: CancellationTo
         shared.record(DialFailure { status, stderr });
     }
     drop(to_client);
+}
+
+/// A handle of its own on `stream`'s socket, for [`hung_up`].
+fn watcher(stream: &UnixStream) -> Option<UnixStream> {
+    use std::os::fd::AsFd;
+    let fd = stream.as_fd().try_clone_to_owned().ok()?;
+    let std = std::os::unix::net::UnixStream::from(fd);
+    UnixStream::from_std(std).ok()
+}
+
+/// Returns once the peer has closed the socket entirely (a hang-up; a peer that only shut down
+/// its writing side is still there).
+async fn hung_up(watch: &UnixStream) {
+    use tokio::io::Interest;
+    loop {
+        match watch.ready(Interest::WRITABLE).await {
+            Ok(ready) if ready.is_write_closed() => return,
+            // Writable: forget that (on this handle only) and wait for the next change.
+            Ok(_) => {
+                let _ = watch.try_io(Interest::WRITABLE, || {
+                    Err::<(), _>(std::io::ErrorKind::WouldBlock.into())
+                });
+            }
+            Err(_) => return,
+        }
+    }
 }
 
 /// Copies ssh's stdout to the HTTP client; the bytes copied. The first bytes prove this ssh
