@@ -291,7 +291,10 @@ async fn failure(host: &str, key: &str, marker: &str) -> (TransportError, Durati
         .expect("a failed ssh is an error, never a hang");
     let elapsed = started.elapsed();
     match result {
-        Err(Error::Transport(e)) => (e, elapsed),
+        Err(Error::Transport(e)) => {
+            eprintln!("{host}: in {elapsed:?}: {e}");
+            (e, elapsed)
+        }
         Err(other) => panic!("{host}: expected a transport error, got {other:?}"),
         Ok(_) => panic!("{host}: expected a failure"),
     }
