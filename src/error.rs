@@ -284,6 +284,31 @@ pub enum TransportError {
         #[source]
         source: Cause,
     },
+    /// The `ssh` program behind an `ssh://` host failed (host unreachable, authentication
+    /// refused, no `docker` on the remote host, ...): how it ended and what it said.
+    #[error("cannot connect to the Docker daemon at {endpoint}: ssh failed ({status}): {stderr}")]
+    Ssh {
+        /// The endpoint, e.g. `ssh://me@host`.
+        endpoint: String,
+        /// How ssh ended, e.g. `exit status: 255`.
+        status: String,
+        /// The end of ssh's stderr (at most 4 KiB), which names the reason.
+        stderr: String,
+        /// The HTTP client's view: the connection closed.
+        #[source]
+        source: Cause,
+    },
+    /// No host was configured, the default socket does not exist, and no socket where common
+    /// setups put theirs (rootless Docker, Docker Desktop, Colima, OrbStack, Rancher Desktop,
+    /// Podman) answered `/_ping`.
+    #[error(
+        "cannot find a Docker daemon; tried {}. Set DOCKER_HOST (unix:///path/to/docker.sock, tcp://host:2375, ssh://user@host) or select a context (DOCKER_CONTEXT, `docker context use`)",
+        tried_list(tried)
+    )]
+    NoDaemonFound {
+        /// Every socket tried, in order, with what happened there ("does not exist", ...).
+        tried: Vec<(PathBuf, String)>,
+    },
     /// The connect or request timeout passed.
     #[error("{operation}: the Docker daemon at {endpoint} did not answer in time")]
     Timeout {
@@ -540,6 +565,15 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport(TransportError::Timeout { .. }))
     }
+}
+
+/// `path (what happened), path (...)`, for [`TransportError::NoDaemonFound`].
+fn tried_list(tried: &[(PathBuf, String)]) -> String {
+    let each: Vec<String> = tried
+        .iter()
+        .map(|(path, outcome)| format!("{} ({outcome})", path.display()))
+        .collect();
+    each.join(", ")
 }
 
 /// `e: source: source...`, the whole chain on one line (each message once).

@@ -320,11 +320,23 @@ async fn bad_configuration_gives_one_clear_error() {
         "{err:?}"
     );
     assert!(err.to_string().contains("invalid port"), "{err}");
-    let err = from_env(&[("DOCKER_HOST", "ssh://me@host")]).unwrap_err();
+    // Named pipes are Windows-only: refused with what to use instead.
+    let err = from_env(&[("DOCKER_HOST", "npipe:////./pipe/docker_engine")]).unwrap_err();
     assert!(
-        err.to_string().contains("ssh:// is not supported yet"),
-        "{err}"
+        matches!(
+            err,
+            Error::Config(ConfigError::UnsupportedScheme {
+                scheme: "npipe",
+                ..
+            })
+        ),
+        "{err:?}"
     );
+    assert!(err.to_string().contains("Windows-only"), "{err}");
+    // An ssh:// URL with a password is refused, as by the CLI.
+    let err = from_env(&[("DOCKER_HOST", "ssh://me:secret@host")]).unwrap_err();
+    assert!(err.to_string().contains("no password"), "{err}");
+    assert!(!err.to_string().contains("secret@"), "{err}");
 
     // A bad DOCKER_API_VERSION.
     let err = from_env(&[("DOCKER_API_VERSION", "latest")]).unwrap_err();

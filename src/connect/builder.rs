@@ -1,12 +1,16 @@
 //! [`DockerBuilder`]: the settings of a connection, from code or from the environment as the
 //! docker CLI reads it (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`/`DOCKER_TLS`/`DOCKER_CERT_PATH`,
 //! `DOCKER_API_VERSION`, `DOCKER_CONTEXT` and `config.json`'s current context, proxies), turned
-//! into a [`Docker`] with one pooled HTTP client.
+//! into a [`Docker`] with one pooled HTTP client. Without a host, the default socket, or when it
+//! is missing the first socket that answers where common setups put theirs (`discover`); for
+//! `ssh://`, a forwarder in front of the system `ssh` (`ssh`).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Docker;
+#[cfg(unix)]
+use super::discover;
 use super::host::{DEFAULT_HOST, Host, authority};
 use super::proxy::ProxyEnv;
 use super::tls::TlsOptions;
@@ -55,6 +59,29 @@ pub struct DockerBuilder {
     headers: Vec<(String, String)>,
     credentials: CredentialStore,
     proxies: Option<ProxyEnv>,
+    ssh_options: Vec<String>,
+    discover: bool,
+    default_socket: PathBuf,
+    /// `HOME` and `XDG_RUNTIME_DIR` for discovery, when read by `from_env_with`; else the
+    /// process environment's, read when discovery runs.
+    discovery_env: Option<DiscoveryEnv>,
+}
+
+/// The environment discovery looks in.
+#[derive(Clone, Debug, Default)]
+struct DiscoveryEnv {
+    home: Option<PathBuf>,
+    runtime_dir: Option<PathBuf>,
+}
+
+impl DiscoveryEnv {
+    fn read(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let path = |key: &str| env(key).filter(|v| !v.is_empty()).map(PathBuf::from);
+        DiscoveryEnv {
+            home: path("HOME"),
+            runtime_dir: path("XDG_RUNTIME_DIR"),
+        }
+    }
 }
 
 /// Header values are left out: a default header may carry a token.
@@ -75,6 +102,10 @@ impl std::fmt::Debug for DockerBuilder {
             .field("headers", &headers)
             .field("credentials", &self.credentials)
             .field("proxies", &self.proxies)
+            .field("ssh_options", &self.ssh_options)
+            .field("discover", &self.discover)
+            .field("default_socket", &self.default_socket)
+            .field("discovery_env", &self.discovery_env)
             .finish()
     }
 }
@@ -91,6 +122,10 @@ impl Default for DockerBuilder {
             headers: Vec::new(),
             credentials: CredentialStore::from_env(),
             proxies: None,
+            ssh_options: Vec::new(),
+            discover: true,
+            default_socket: PathBuf::from(&DEFAULT_HOST["unix://".len()..]),
+            discovery_env: None,
         }
     }
 }
@@ -107,6 +142,7 @@ impl DockerBuilder {
         let set = |key: &str| env(key).filter(|v| !v.is_empty());
         let mut builder = DockerBuilder {
             proxies: Some(ProxyEnv::read(env)),
+            discovery_env: Some(DiscoveryEnv::read(env)),
             ..DockerBuilder::default()
         };
         if let Some(version) = set("DOCKER_API_VERSION") {
@@ -166,7 +202,8 @@ impl DockerBuilder {
         Ok(builder)
     }
 
-    /// The daemon's address: `unix:///path`, `tcp://host:port`, `http://…` or `https://…`.
+    /// The daemon's address: `unix:///path`, `tcp://host:port`, `http://…`, `https://…` or
+    /// `ssh://[user@]host[:port][/path]`.
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = Some(host.into());
         self
@@ -211,9 +248,82 @@ impl DockerBuilder {
         self
     }
 
-    /// Builds the connection. Nothing is sent to the daemon yet.
+    /// Options for the system `ssh` of an `ssh://` host, placed before `--` and the host, e.g.
+    /// `["-i", "/path/key", "-o", "StrictHostKeyChecking=yes"]`. Give `-o BatchMode=yes` for ssh
+    /// never to ask for a password or passphrase on the terminal. Without `ConnectTimeout` among
+    /// them, [`connect_timeout`](Self::connect_timeout) is passed as one; `-T` is always passed.
+    ///
+    /// The docker CLI reads no environment variable for these (ssh's own `~/.ssh/config` is the
+    /// place for per-host settings, and is read as usual), and neither does this crate.
+    pub fn ssh_options<I, S>(mut self, options: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ssh_options = options.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether to look for the daemon when no host is given (not by code, `DOCKER_HOST` nor a
+    /// context) and the default socket `/var/run/docker.sock` does not exist. On by default:
+    /// the sockets of rootless Docker (`$XDG_RUNTIME_DIR/docker.sock`), Docker Desktop
+    /// (`~/.docker/run/docker.sock`, `~/.docker/desktop/docker.sock`), Colima
+    /// (`~/.colima/default/docker.sock`), OrbStack (`~/.orbstack/run/docker.sock`), Rancher
+    /// Desktop (`~/.rd/docker.sock`) and Podman (`$XDG_RUNTIME_DIR/podman/podman.sock`,
+    /// `/run/podman/podman.sock`) are tried in that order during [`build`](Self::build), and
+    /// the first that answers `/_ping` (within 2 s) is used (logged with `tracing`). When none
+    /// does, `build` fails with [`TransportError::NoDaemonFound`](crate::TransportError::NoDaemonFound),
+    /// listing every place tried. Off: the default socket is used, present or not.
+    pub fn discover(mut self, discover: bool) -> Self {
+        self.discover = discover;
+        self
+    }
+
+    /// The socket used when no host is given (`/var/run/docker.sock`), for tests of discovery.
+    #[doc(hidden)]
+    pub fn default_socket_for_tests(mut self, path: impl Into<PathBuf>) -> Self {
+        self.default_socket = path.into();
+        self
+    }
+
+    /// The host when none is given: the default socket or, when it is missing and discovery
+    /// is on, the first daemon found.
+    fn default_host(&self) -> Result<Host, Error> {
+        if !self.discover || self.default_socket.exists() {
+            return Ok(Host::Unix(self.default_socket.clone()));
+        }
+        self.discovered()
+    }
+
+    #[cfg(not(unix))]
+    fn discovered(&self) -> Result<Host, Error> {
+        Ok(Host::Unix(self.default_socket.clone()))
+    }
+
+    /// The first daemon found where common setups put theirs.
+    #[cfg(unix)]
+    fn discovered(&self) -> Result<Host, Error> {
+        let env = match &self.discovery_env {
+            Some(env) => env.clone(),
+            None => DiscoveryEnv::read(&|key| std::env::var(key).ok()),
+        };
+        let candidates = discover::candidates(env.home.as_deref(), env.runtime_dir.as_deref());
+        Ok(Host::Unix(discover::discover(
+            &self.default_socket,
+            &candidates,
+        )?))
+    }
+
+    /// Builds the connection. Nothing is sent to the daemon yet, except when no host is given
+    /// and the default socket is missing (see [`discover`](Self::discover)). For an `ssh://`
+    /// host, this starts the forwarder `ssh` connections go through (a private socket served by
+    /// a thread of its own); `ssh` itself runs at the first request.
     pub fn build(self) -> Result<Docker, Error> {
-        let host = Host::parse(self.host.as_deref().unwrap_or(DEFAULT_HOST))?;
+        let host = match self.host.as_deref() {
+            Some(host) => Host::parse(host)?,
+            None => self.default_host()?,
+        };
+        let mut dialer: Option<std::sync::Arc<dyn crate::transport::Dialer>> = None;
         let mut http =
             crate::transport::http_client_builder().connect_timeout(self.connect_timeout);
         if let Some(timeout) = self.timeout {
@@ -234,7 +344,7 @@ impl DockerBuilder {
             value.set_sensitive(true);
             headers.append(name, value);
         }
-        // What the pooled client adds to every request, for streams on connections of their own.
+        // What reqwest's client adds to every request, for the requests sent over hyper.
         let mut direct_headers = headers.clone();
         direct_headers.insert(
             reqwest::header::USER_AGENT,
@@ -257,6 +367,36 @@ impl DockerBuilder {
                 return Err(ConfigError::InvalidHost {
                     value: host.to_string(),
                     reason: "unix sockets need a unix system".into(),
+                }
+                .into());
+            }
+            #[cfg(unix)]
+            Host::Ssh {
+                user,
+                host: name,
+                port,
+                path,
+            } => {
+                let command = super::ssh::SshCommand::new(
+                    user.as_deref(),
+                    name,
+                    *port,
+                    path.as_deref(),
+                    &self.ssh_options,
+                    self.connect_timeout,
+                );
+                let forwarder = super::ssh::SshForwarder::start(command)?;
+                http = http.unix_socket(forwarder.socket());
+                // Requests over hyper connect to the forwarder's socket too.
+                let target = DirectTarget::Unix(forwarder.socket().to_path_buf());
+                dialer = Some(std::sync::Arc::new(forwarder));
+                ("http://docker".to_string(), Some((target, "docker".into())))
+            }
+            #[cfg(not(unix))]
+            Host::Ssh { .. } => {
+                return Err(ConfigError::InvalidHost {
+                    value: host.to_string(),
+                    reason: "ssh:// is implemented with a unix socket in front of ssh, which needs a unix system".into(),
                 }
                 .into());
             }
@@ -297,7 +437,7 @@ impl DockerBuilder {
                         (format!("http://{authority}"), target)
                     }
                 };
-                // Through a proxy, every request takes the pool (and the proxy).
+                // Through a proxy, every request goes through reqwest's client (and the proxy).
                 (url, (!proxied).then_some((target, authority)))
             }
         };
@@ -305,7 +445,8 @@ impl DockerBuilder {
             reason: crate::error::error_chain(&e),
             source: Some(Cause::new(e)),
         })?;
-        // A total timeout is the pooled client's to enforce: then every request takes the pool.
+        // A total timeout is reqwest's to enforce (on the whole exchange): then every request goes
+        // through reqwest's client.
         let direct = direct
             .filter(|_| self.timeout.is_none())
             .and_then(|(target, authority)| {
@@ -313,6 +454,7 @@ impl DockerBuilder {
             });
         Ok(Docker::new(
             http,
+            dialer,
             base_url,
             host,
             self.api_version,

@@ -10,7 +10,7 @@ use super::host::Host;
 use super::negotiate;
 use crate::auth::CredentialStore;
 use crate::error::{Error, VersionError};
-use crate::transport::{ApiClient, ClientState, DirectConnector, Requests};
+use crate::transport::{ApiClient, ClientState, Dialer, DirectConnector, Requests};
 use crate::version::ApiVersion;
 
 /// A connection to one Docker daemon: one pooled HTTP client, shared by every typed client it
@@ -23,6 +23,9 @@ pub struct Docker {
 #[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
+    /// For `ssh://`: the forwarder the HTTP client connects through (also held by every client
+    /// handed out, so it lives as long as any of them).
+    dialer: Option<Arc<dyn Dialer>>,
     base_url: String,
     host: Host,
     pinned: Option<ApiVersion>,
@@ -36,6 +39,7 @@ struct Inner {
 impl Docker {
     pub(crate) fn new(
         http: reqwest::Client,
+        dialer: Option<Arc<dyn Dialer>>,
         base_url: String,
         host: Host,
         pinned: Option<ApiVersion>,
@@ -45,6 +49,7 @@ impl Docker {
         Docker {
             inner: Arc::new(Inner {
                 http,
+                dialer,
                 base_url,
                 host,
                 pinned,
@@ -58,12 +63,15 @@ impl Docker {
 
     /// Connects as the docker CLI would from the environment: `DOCKER_HOST` (else the current
     /// context, else `unix:///var/run/docker.sock`), TLS from `DOCKER_TLS_VERIFY`/`DOCKER_TLS`/
-    /// `DOCKER_CERT_PATH`, a pinned `DOCKER_API_VERSION`. Nothing is sent until the first call.
+    /// `DOCKER_CERT_PATH`, a pinned `DOCKER_API_VERSION`. Nothing is sent until the first call,
+    /// except when the default socket is missing: then the places other setups put it are
+    /// probed ([`DockerBuilder::discover`]).
     pub fn from_env() -> Result<Docker, Error> {
         DockerBuilder::from_env()?.build()
     }
 
-    /// Connects to `host` (`unix:///path`, `tcp://host:port`, `http://…`, `https://…`).
+    /// Connects to `host` (`unix:///path`, `tcp://host:port`, `http://…`, `https://…`,
+    /// `ssh://[user@]host[:port][/path]`).
     pub fn connect(host: &str) -> Result<Docker, Error> {
         Docker::builder().host(host).build()
     }
@@ -137,13 +145,17 @@ impl Docker {
     fn state(&self, version: Option<ApiVersion>) -> ClientState {
         let socket = match &self.inner.host {
             Host::Unix(path) => Some(path.clone()),
-            Host::Tcp { .. } => None,
+            Host::Tcp { .. } | Host::Ssh { .. } => None,
         };
-        ClientState::new(
+        let state = ClientState::new(
             self.inner.host.to_string(),
             socket,
             version,
             self.inner.direct.clone(),
-        )
+        );
+        match &self.inner.dialer {
+            Some(dialer) => state.with_dialer(dialer.clone()),
+            None => state,
+        }
     }
 }

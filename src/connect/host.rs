@@ -1,4 +1,8 @@
 //! Docker host strings (`DOCKER_HOST`, a context's endpoint), parsed as the docker CLI does.
+//!
+//! `unix://`, `tcp://`/`http://`/`https://` and `ssh://` are connected to; `npipe://` (Windows
+//! named pipes) and `fd://` (the daemon's socket activation) are recognised and refused with what
+//! to use instead.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -23,11 +27,25 @@ pub enum Host {
         /// `https://` was given: TLS is required.
         https: bool,
     },
+    /// SSH: `ssh://[user@]host[:port][/path]`, reached as the docker CLI does, through the
+    /// system `ssh` running `docker system dial-stdio` on the remote host (with
+    /// `--host unix://<path>` when a path is given).
+    Ssh {
+        /// The login name (`-l`); without one, ssh's own default (`~/.ssh/config`, the local user).
+        user: Option<String>,
+        /// Host name, `~/.ssh/config` alias or IP address (IPv6 without brackets).
+        host: String,
+        /// The port (`-p`); without one, ssh's own default.
+        port: Option<u16>,
+        /// The daemon's socket on the remote host; without one, the remote docker CLI's default.
+        path: Option<String>,
+    },
 }
 
 impl Host {
-    /// Parses a host string. `ssh://`, `npipe://` and `fd://` are recognised and refused with a
-    /// clear error; a bare `host:port` is TCP, as for the CLI.
+    /// Parses a host string. `npipe://` and `fd://` are recognised and refused with a clear
+    /// error; a bare `host:port` is TCP, as for the CLI. An `ssh://` URL takes no password, query
+    /// or fragment (as the CLI's).
     pub fn parse(value: &str) -> Result<Host, ConfigError> {
         let invalid = |reason: &str| ConfigError::InvalidHost {
             value: value.to_string(),
@@ -60,15 +78,15 @@ impl Host {
                 let port = port.unwrap_or(if https { 2376 } else { 2375 });
                 Ok(Host::Tcp { host, port, https })
             }
-            "ssh" => Err(ConfigError::UnsupportedScheme {
-                value: value.to_string(),
-                scheme: "ssh",
-                hint: "forward the daemon's socket (`ssh -NL /tmp/docker.sock:/var/run/docker.sock host`) and use unix:///tmp/docker.sock",
+            // The value is quoted without a password it may carry.
+            "ssh" => parse_ssh(rest).map_err(|reason| ConfigError::InvalidHost {
+                value: format!("{scheme}://{}", without_password(rest)),
+                reason,
             }),
             "npipe" => Err(ConfigError::UnsupportedScheme {
                 value: value.to_string(),
                 scheme: "npipe",
-                hint: "on Windows, expose the daemon on tcp://localhost:2375 instead",
+                hint: "named pipes are Windows-only and this crate does not connect to them; expose the daemon on tcp://localhost:2375 (or use ssh://) instead",
             }),
             "fd" => Err(ConfigError::UnsupportedScheme {
                 value: value.to_string(),
@@ -76,10 +94,69 @@ impl Host {
                 hint: "socket activation is for the daemon's side; use the unix socket it listens on",
             }),
             other => Err(invalid(&format!(
-                "unknown scheme {other:?} (expected unix, tcp, http or https)"
+                "unknown scheme {other:?} (expected unix, tcp, http, https or ssh)"
             ))),
         }
     }
+}
+
+/// `user:password@host/...` as `user:xxxxx@host/...`, for messages.
+fn without_password(rest: &str) -> String {
+    let end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{user}:xxxxx@{host}{path}")
+        }
+        _ => rest.to_string(),
+    }
+}
+
+/// `[user@]host[:port][/path]` of an `ssh://` URL.
+fn parse_ssh(rest: &str) -> Result<Host, String> {
+    if let Some(bad) = rest.chars().find(|c| *c == '?' || *c == '#') {
+        let what = if bad == '?' {
+            "query parameters"
+        } else {
+            "fragments"
+        };
+        return Err(format!("an ssh:// host takes no {what}"));
+    }
+    if let Some(bad) = rest.chars().find(|c| c.is_control()) {
+        return Err(format!("{bad:?} cannot be part of an ssh:// host"));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(at) => (&rest[..at], &rest[at..]),
+        None => (rest, ""),
+    };
+    let (user, host_port) = match authority.rsplit_once('@') {
+        Some((user, host_port)) => {
+            if user.contains(':') {
+                return Err("an ssh:// host takes no password (use keys or an agent)".into());
+            }
+            if user.is_empty() {
+                return Err("empty user name before @".into());
+            }
+            if let Some(bad) = user
+                .chars()
+                .find(|c| c.is_whitespace() || "@/\\[]".contains(*c))
+            {
+                return Err(format!("{bad:?} cannot be part of a user name"));
+            }
+            (Some(user.to_string()), host_port)
+        }
+        None => (None, authority),
+    };
+    let (host, port) = split_host_port(host_port)?;
+    // As the CLI: a path of only slashes is no path (the remote default socket).
+    let path = (!path.trim_matches('/').is_empty()).then(|| path.to_string());
+    Ok(Host::Ssh {
+        user,
+        host,
+        port,
+        path,
+    })
 }
 
 fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
@@ -147,6 +224,23 @@ impl fmt::Display for Host {
             Host::Tcp { host, port, https } => {
                 let scheme = if *https { "https" } else { "tcp" };
                 write!(f, "{scheme}://{}", authority(host, *port))
+            }
+            Host::Ssh {
+                user,
+                host,
+                port,
+                path,
+            } => {
+                f.write_str("ssh://")?;
+                if let Some(user) = user {
+                    write!(f, "{user}@")?;
+                }
+                match port {
+                    Some(port) => f.write_str(&authority(host, *port))?,
+                    None if host.contains(':') => write!(f, "[{host}]")?,
+                    None => f.write_str(host)?,
+                }
+                f.write_str(path.as_deref().unwrap_or(""))
             }
         }
     }
@@ -216,6 +310,52 @@ mod tests {
     }
 
     #[test]
+    fn ssh_hosts_parse_like_the_cli() {
+        let ssh =
+            |user: Option<&str>, host: &str, port: Option<u16>, path: Option<&str>| Host::Ssh {
+                user: user.map(Into::into),
+                host: host.into(),
+                port,
+                path: path.map(Into::into),
+            };
+        for (value, expected) in [
+            ("ssh://example.com", ssh(None, "example.com", None, None)),
+            (
+                "ssh://me@example.com",
+                ssh(Some("me"), "example.com", None, None),
+            ),
+            (
+                "ssh://me@example.com:2222",
+                ssh(Some("me"), "example.com", Some(2222), None),
+            ),
+            // A path of only slashes is none, as in the CLI.
+            ("ssh://example.com/", ssh(None, "example.com", None, None)),
+            (
+                "ssh://me@10.0.0.5:22/run/user/1000/docker.sock",
+                ssh(
+                    Some("me"),
+                    "10.0.0.5",
+                    Some(22),
+                    Some("/run/user/1000/docker.sock"),
+                ),
+            ),
+            ("ssh://[::1]:22", ssh(None, "::1", Some(22), None)),
+            ("ssh://[::1]", ssh(None, "::1", None, None)),
+            ("SSH://alias", ssh(None, "alias", None, None)),
+        ] {
+            let parsed = Host::parse(value).unwrap();
+            assert_eq!(parsed, expected, "{value}");
+            assert_eq!(Host::parse(&parsed.to_string()).unwrap(), parsed, "{value}");
+        }
+        assert_eq!(
+            Host::parse("ssh://me@[::1]:2222/var/run/docker.sock")
+                .unwrap()
+                .to_string(),
+            "ssh://me@[::1]:2222/var/run/docker.sock"
+        );
+    }
+
+    #[test]
     fn bad_hosts_say_why() {
         for (host, needle) in [
             ("", "empty"),
@@ -225,11 +365,20 @@ mod tests {
             ("tcp://:2375", "no host"),
             ("tcp://host:2375/path", "no path"),
             ("gopher://host", "unknown scheme"),
-            ("ssh://user@host", "not supported yet"),
+            ("ssh://user:secret@host", "no password"),
+            ("ssh://user:secret@host", "user:xxxxx@host"),
+            ("ssh://host?x=1", "no query"),
+            ("ssh://host#frag", "no fragments"),
+            ("ssh://@host", "empty user"),
+            ("ssh://", "no host"),
+            ("ssh://user@:22", "no host"),
+            ("ssh://host:port", "invalid port"),
             ("npipe:////./pipe/docker_engine", "not supported yet"),
+            ("npipe:////./pipe/docker_engine", "Windows-only"),
         ] {
             let err = Host::parse(host).unwrap_err().to_string();
             assert!(err.contains(needle), "{host:?}: {err}");
+            assert!(!err.contains("secret"), "{host:?}: {err}");
         }
     }
 
@@ -249,6 +398,18 @@ mod tests {
                     }
                     Err(e) => prop_assert!(!e.to_string().is_empty()),
                 }
+            }
+
+            /// ssh hosts of any user, name, port and path round-trip through their display.
+            #[test]
+            fn ssh_hosts_round_trip(
+                user in proptest::option::of("[a-z_][a-z0-9_.-]{0,15}"),
+                name in "[a-z][a-z0-9.-]{0,30}",
+                port in proptest::option::of(any::<u16>()),
+                path in proptest::option::of("/[a-z0-9 ./_'-]{0,30}[a-z0-9]"),
+            ) {
+                let host = Host::Ssh { user, host: name, port, path };
+                prop_assert_eq!(Host::parse(&host.to_string()).unwrap(), host);
             }
 
             /// TCP hosts of any name and port round-trip through their display.

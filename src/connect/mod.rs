@@ -3,9 +3,10 @@
 //! the typed client of any enabled version.
 //!
 //! [`DockerBuilder`] (settings and the CLI's environment rules) → [`Host`] (`DOCKER_HOST`
-//! strings) + [`TlsOptions`] (rustls from PEM files) + proxies (as Go's
-//! `ProxyFromEnvironment`) → [`Docker`] → negotiation (`/_ping`, `/version`, through the one
-//! request path) → `v1_NN::Client`.
+//! strings; without one, the default socket or, when it is missing, discovery) + [`TlsOptions`]
+//! (rustls from PEM files) + proxies (as Go's `ProxyFromEnvironment`) + for `ssh://` a forwarder
+//! socket in front of the system `ssh` → [`Docker`] → negotiation (`/_ping`, `/version`, through
+//! the one request path) → `v1_NN::Client`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), docker_engine_client::Error> {
@@ -17,10 +18,14 @@
 //! ```
 
 mod builder;
+#[cfg(unix)]
+mod discover;
 mod docker;
 mod host;
 mod negotiate;
 mod proxy;
+#[cfg(unix)]
+mod ssh;
 mod tls;
 
 pub use builder::DockerBuilder;

@@ -130,6 +130,15 @@ pub(crate) fn transport(
     let socket = state.socket_path().map(PathBuf::from);
     let kind = classify(&e, socket.is_some());
     let source = Cause::new(e);
+    // Through ssh, the HTTP client only sees its connection close; why is in ssh's stderr.
+    if let Some(failure) = state.dial_failure() {
+        return TransportError::Ssh {
+            endpoint,
+            status: failure.status,
+            stderr: failure.stderr,
+            source,
+        };
+    }
     match kind {
         Kind::Timeout => TransportError::Timeout {
             endpoint,

@@ -28,4 +28,5 @@ pub(crate) use errors::{from_generated, from_response, transport};
 pub(crate) use handwritten::{Requests, segment};
 pub(crate) use responses::{empty_response, json_response, stream_response};
 pub use state::ClientState;
+pub(crate) use state::{DialFailure, Dialer};
 pub(crate) use steps::{exec, pre};

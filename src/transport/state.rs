@@ -1,6 +1,7 @@
 //! Per-client state carried by every generated `Client` (progenitor's "inner" value): where the
-//! daemon is, which API version the client's URLs speak, the client's timeout. Shared, immutable,
-//! cheap to clone; the request steps read it.
+//! daemon is, which API version the client's URLs speak, the client's timeout, and the dialer the
+//! connections go through when it is not the HTTP client's own (the ssh forwarder). Shared,
+//! immutable, cheap to clone; the request steps read it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,6 +9,24 @@ use std::time::Duration;
 
 use super::direct::DirectConnector;
 use crate::version::ApiVersion;
+
+/// A dialer in front of the HTTP client (the ssh forwarder: the client connects to its private
+/// socket, it runs the program that reaches the daemon). Every client holding one keeps it alive;
+/// a transport failure asks it why its program failed, so the error quotes that instead of "the
+/// connection closed".
+pub(crate) trait Dialer: std::fmt::Debug + Send + Sync {
+    /// Why the dialer's program failed lately, if it did.
+    fn recent_failure(&self) -> Option<DialFailure>;
+}
+
+/// A dialer's program that failed: how it ended and the end of what it wrote on stderr.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DialFailure {
+    /// How it ended, e.g. `exit status: 255`.
+    pub(crate) status: String,
+    /// The end of its stderr (bounded), trimmed.
+    pub(crate) stderr: String,
+}
 
 /// Per-client settings carried by each generated `Client` (progenitor's "inner" value).
 /// `ClientState::default()` is what a client made by hand uses (`v1_55::Client::new_with_client`);
@@ -26,6 +45,7 @@ struct State {
     /// Opens connections of their own for streaming responses; `None` for hand-made clients
     /// and connections through a proxy.
     direct: Option<Arc<DirectConnector>>,
+    dialer: Option<Arc<dyn Dialer>>,
 }
 
 impl ClientState {
@@ -42,6 +62,22 @@ impl ClientState {
                 api_version,
                 timeout: None,
                 direct,
+                dialer: None,
+            }),
+        }
+    }
+
+    /// The same settings, connecting through `dialer`.
+    pub(crate) fn with_dialer(self, dialer: Arc<dyn Dialer>) -> Self {
+        let s = &self.state;
+        Self {
+            state: Arc::new(State {
+                endpoint: s.endpoint.clone(),
+                socket: s.socket.clone(),
+                api_version: s.api_version,
+                timeout: s.timeout,
+                direct: s.direct.clone(),
+                dialer: Some(dialer),
             }),
         }
     }
@@ -56,6 +92,7 @@ impl ClientState {
                 api_version: s.api_version,
                 timeout: Some(timeout),
                 direct: s.direct.clone(),
+                dialer: s.dialer.clone(),
             }),
         }
     }
@@ -87,5 +124,10 @@ impl ClientState {
     /// The per-request timeout, if any.
     pub fn timeout(&self) -> Option<Duration> {
         self.state.timeout
+    }
+
+    /// Why the dialer in front of the HTTP client failed lately, when there is one and it did.
+    pub(crate) fn dial_failure(&self) -> Option<DialFailure> {
+        self.state.dialer.as_ref()?.recent_failure()
     }
 }
