@@ -1,6 +1,6 @@
 //! Docker's streams, for every enabled API version: container output (stdcopy demultiplexing,
-//! raw TTY output), JSON message streams and their progress messages, hijacked attach/exec, and
-//! copying output to writers.
+//! raw TTY output), JSON message streams and their progress messages, hijacked attach/exec,
+//! WebSocket attach, and copying output to writers.
 //!
 //! Every stream ends: at the end of the body, with an error item when the connection breaks or
 //! the body stops mid-frame, and dropping a stream closes its connection.
@@ -10,6 +10,7 @@ pub mod demux;
 pub mod hijack;
 pub mod json;
 pub mod progress;
+pub mod websocket;
 
 use futures_util::StreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -19,6 +20,7 @@ pub use demux::{Demuxer, Framing, OutputChunk, OutputStream, StdStream};
 pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
 pub use json::{JsonStream, MAX_MESSAGE};
 pub use progress::{Progress, ProgressDetail};
+pub use websocket::{WebSocketAttach, WebSocketOutput, WebSocketStdin, attach_websocket};
 
 use crate::error::{Error, StreamError};
 
