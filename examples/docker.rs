@@ -12,8 +12,8 @@
 //! code (125 when docker itself failed, 127/126 when the command cannot be found/run, as the
 //! CLI).
 //!
-//! Not done: raw terminal mode for `-t` (the local terminal keeps its line discipline), and
-//! forwarding terminal size changes.
+//! With `-t` the local terminal is the container's, as with the CLI (`terminal.rs`): raw mode
+//! while attached, its size followed, and ctrl-p ctrl-q to detach.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -28,6 +28,9 @@ use docker_engine_client::v1_55::{Client, types};
 use docker_engine_client::{ApiClient, Error};
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+#[path = "docker/terminal.rs"]
+mod terminal;
 
 #[derive(Parser)]
 #[command(name = "docker", about = "A docker-like CLI over docker-engine-client")]
@@ -252,13 +255,22 @@ async fn dispatch(cli: Cli) -> Result<i64, Error> {
             let bars = Bars::new(std::io::stderr().is_terminal());
             let run = run.on_progress(move |p| bars.show(p));
             let mut running = run.start(&client).await?;
-            let stdin = running.stdin.take().map(forward_stdin);
-            stream::copy_output(
-                &mut running.output,
-                &mut tokio::io::stdout(),
-                &mut tokio::io::stderr(),
-            )
-            .await?;
+            let tty_of = terminal::Tty::Container(client.clone(), running.id.clone());
+            let mut terminal = terminal::Session::start(tty, interactive, tty_of)?;
+            let stdin = running.stdin.take().map(|s| terminal.forward_stdin(s));
+            // Detached (ctrl-p ctrl-q): the container keeps running; `docker run` says nothing.
+            // (`--rm` is then not done: `Run` removes the container itself after its exit.)
+            let Some(copied) = terminal
+                .until_detached(stream::copy_output(
+                    &mut running.output,
+                    &mut tokio::io::stdout(),
+                    &mut tokio::io::stderr(),
+                ))
+                .await
+            else {
+                return Ok(0);
+            };
+            copied?;
             if let Some(task) = stdin {
                 task.abort();
             }
@@ -308,8 +320,15 @@ async fn dispatch(cli: Cli) -> Result<i64, Error> {
                 .into_inner()
                 .id;
             let hijacked = stream::exec_start(&client, &exec, tty).await?;
-            let stdin = interactive.then(|| forward_stdin(hijacked.stdin));
-            copy(hijacked.output).await?;
+            let tty_of = terminal::Tty::Exec(client.clone(), exec.clone());
+            let mut terminal = terminal::Session::start(tty, interactive, tty_of)?;
+            let stdin = interactive.then(|| terminal.forward_stdin(hijacked.stdin));
+            // Detached: the exec goes on; the CLI reports it as its error.
+            let Some(copied) = terminal.until_detached(copy(hijacked.output)).await else {
+                eprintln!("read escape sequence");
+                return Ok(1);
+            };
+            copied?;
             if let Some(task) = stdin {
                 task.abort();
             }
@@ -589,15 +608,6 @@ async fn copy(
     output: impl Stream<Item = Result<stream::OutputChunk, docker_engine_client::StreamError>> + Unpin,
 ) -> Result<(u64, u64), Error> {
     stream::copy_output(output, &mut tokio::io::stdout(), &mut tokio::io::stderr()).await
-}
-
-/// Forwards this process's stdin to the container until it ends, then closes the container's.
-fn forward_stdin(mut stdin: stream::Stdin) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        use tokio::io::AsyncWriteExt;
-        let _ = tokio::io::copy(&mut tokio::io::stdin(), &mut stdin).await;
-        let _ = stdin.shutdown().await;
-    })
 }
 
 /// Shows a pull, push, import or build stream: bars on a terminal, plain lines otherwise.

@@ -1,6 +1,7 @@
 //! Mutual TLS against a real `dockerd`: the test makes a CA, a server and a client certificate
 //! (rcgen), starts a second daemon with `--tlsverify` on tcp://127.0.0.1:2376, and checks that the right
-//! CA and client certificate work, while a wrong CA or no client certificate is refused.
+//! CA and client certificate work, while a wrong CA or no client certificate is refused; and that
+//! a WebSocket attach works over the TLS connection.
 
 #[cfg(not(all(feature = "v1_55", feature = "tls")))]
 #[test]
@@ -213,6 +214,10 @@ mod mutual {
         let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
         assert_eq!(server_version(&docker).await.unwrap(), version);
 
+        // WebSocket attach over TLS: the upgrade, messages both ways and the close handshake on
+        // the encrypted connection (`cat` on the TLS daemon, no network).
+        websocket_echo(&docker).await;
+
         // A client certificate without ca.pem, verification on: the system's roots are trusted,
         // as the CLI does. The system does not know the test CA: refused as a TLS error...
         let no_ca = tempfile::tempdir().unwrap();
@@ -240,5 +245,58 @@ mod mutual {
         let docker = DockerBuilder::from_env_with(&env).unwrap().build();
         unsafe { std::env::remove_var("SSL_CERT_FILE") };
         assert_eq!(server_version(&docker.unwrap()).await.unwrap(), version);
+    }
+
+    async fn websocket_echo(docker: &Docker) {
+        use docker_engine_client::stream::{self, AttachOptions};
+        use futures_util::{StreamExt, TryStreamExt};
+        let client: v1_55::Client = docker.client().await.unwrap();
+        let image = support::import_busybox(&client, &support::unique("tls-ws")).await;
+        let body = v1_55::types::ContainerCreateBody {
+            image: Some(image),
+            cmd: Some(vec!["cat".into()]),
+            open_stdin: true,
+            host_config: Some(v1_55::types::HostConfig {
+                network_mode: Some("none".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let id = client
+            .container_create()
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .id;
+        client.container_start().id(&id).send().await.unwrap();
+        let mut ws = stream::attach_websocket(&client, &id, &AttachOptions::default())
+            .await
+            .unwrap();
+        ws.stdin.send(&b"over tls\n"[..]).await.unwrap();
+        let mut seen = Vec::new();
+        while !seen.ends_with(b"over tls\n") {
+            let chunk = tokio::time::timeout(Duration::from_secs(20), ws.output.next())
+                .await
+                .expect("the echo within 20 s")
+                .expect("output before the close")
+                .unwrap();
+            seen.extend_from_slice(&chunk.bytes);
+        }
+        ws.stdin.close().await.unwrap();
+        let rest: Vec<_> = tokio::time::timeout(Duration::from_secs(20), ws.output.try_collect())
+            .await
+            .expect("the daemon answers the close")
+            .expect("a clean close");
+        assert!(rest.is_empty(), "{rest:?}");
+        // The daemon goes away with the test; the container is removed all the same.
+        client
+            .container_delete()
+            .id(&id)
+            .force(true)
+            .send()
+            .await
+            .unwrap();
     }
 }

@@ -1,6 +1,6 @@
 //! Docker's streams, for every enabled API version: container output (stdcopy demultiplexing,
-//! raw TTY output), JSON message streams and their progress messages, hijacked attach/exec, and
-//! copying output to writers.
+//! raw TTY output), JSON message streams and their progress messages, hijacked attach/exec,
+//! WebSocket attach, and copying output to writers.
 //!
 //! Every stream ends: at the end of the body, with an error item when the connection breaks or
 //! the body stops mid-frame, and dropping a stream closes its connection.
@@ -11,6 +11,7 @@ pub mod demux;
 pub mod hijack;
 pub mod json;
 pub mod progress;
+pub mod websocket;
 
 pub use body::{BodyStream, ByteStreamExt};
 pub use copy::copy_output;
@@ -18,3 +19,4 @@ pub use demux::{Demuxer, Framing, OutputChunk, OutputStream, StdStream};
 pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
 pub use json::{JsonStream, MAX_MESSAGE};
 pub use progress::{Progress, ProgressDetail};
+pub use websocket::{WebSocketAttach, WebSocketOutput, WebSocketStdin, attach_websocket};

@@ -41,10 +41,6 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "needs an autolocked swarm whose daemon restarted (locked)",
     ),
     (
-        "container_attach_websocket",
-        "a WebSocket upgrade: not part of this client",
-    ),
-    (
         "get_plugin_privileges",
         "asks a registry for a plugin's privileges: none reachable offline",
     ),
