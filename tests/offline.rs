@@ -793,3 +793,65 @@ async fn a_dropped_stream_on_its_own_connection_stops_the_daemon_sending() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(fake.bytes_sent(), settled, "the daemon kept sending");
 }
+
+// --- Hosts as the CLI takes them -------------------------------------------------------------
+
+/// `tcp://host:port/prefix`: every request (negotiation, generated, streams) goes under the
+/// prefix, as the Go client sends it to a daemon behind a path-routing proxy.
+#[tokio::test]
+async fn a_tcp_path_prefix_is_kept_for_every_request() {
+    let fake = FakeDaemon::start(|head| {
+        if head.contains("/_ping") {
+            Reply::ping(Some("1.41"))
+        } else if head.contains("/logs") {
+            Reply::Canned {
+                status: "200 OK",
+                headers: vec![format!("Content-Type: {MULTIPLEXED}")],
+                body: frame(1, b"x\n"),
+            }
+        } else {
+            Reply::json("200 OK", "[]")
+        }
+    })
+    .await;
+    let docker = Docker::connect(&format!("tcp://{}/docker/v/", fake.addr())).unwrap();
+    assert_eq!(
+        docker.host().to_string(),
+        format!("tcp://{}/docker/v", fake.addr())
+    );
+    let client: v1_55::Client = docker.client().await.unwrap();
+    client.container_list().send().await.unwrap();
+    let logs = client
+        .container_logs()
+        .id("c")
+        .stdout(true)
+        .send()
+        .await
+        .unwrap();
+    let _: Vec<_> = logs.into_output(false).collect().await;
+    let lines = fake.request_lines();
+    assert_eq!(
+        lines,
+        [
+            "GET /docker/v/_ping HTTP/1.1",
+            "GET /docker/v/v1.41/containers/json HTTP/1.1",
+            "GET /docker/v/v1.41/containers/c/logs?stdout=true HTTP/1.1",
+        ]
+    );
+}
+
+/// `unix://relative/path` is relative to the working directory, as for the CLI.
+#[tokio::test]
+async fn a_relative_unix_path_is_taken_from_the_working_directory() {
+    let fake = fake(|_| Reply::ping(Some("1.41"))).await;
+    let cwd = std::env::current_dir().unwrap();
+    let up = "../".repeat(cwd.components().count() - 1);
+    let relative = format!(
+        "{up}{}",
+        fake.socket().display().to_string().trim_start_matches('/')
+    );
+    let docker = Docker::connect(&format!("unix://{relative}")).unwrap();
+    let client: v1_55::Client = docker.client().await.unwrap();
+    client.system_ping().send().await.unwrap();
+    assert_eq!(fake.request_lines().len(), 2, "{:?}", fake.request_lines());
+}

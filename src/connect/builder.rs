@@ -404,6 +404,7 @@ impl DockerBuilder {
                 host: name,
                 port,
                 https,
+                path,
             } => {
                 let authority = authority(name, *port);
                 // Unix sockets never take a proxy; TCP daemons as Go's ProxyFromEnvironment.
@@ -420,7 +421,7 @@ impl DockerBuilder {
                     (Some(tls), _) => {
                         let (with, target) = with_tls(http, tls, &self.tls_source, name, *port)?;
                         http = with;
-                        (format!("https://{authority}"), target)
+                        (format!("https://{authority}{path}"), target)
                     }
                     (None, true) => {
                         return Err(ConfigError::InvalidHost {
@@ -434,7 +435,7 @@ impl DockerBuilder {
                             host: name.clone(),
                             port: *port,
                         };
-                        (format!("http://{authority}"), target)
+                        (format!("http://{authority}{path}"), target)
                     }
                 };
                 // Through a proxy, every request goes through reqwest's client (and the proxy).

@@ -16,9 +16,12 @@ pub(crate) const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Host {
-    /// A unix socket: `unix:///var/run/docker.sock`.
+    /// A unix socket: `unix:///var/run/docker.sock`. A relative path (`unix://docker.sock`) is
+    /// taken as the CLI takes it, relative to the working directory when connecting.
     Unix(PathBuf),
-    /// TCP: `tcp://host:port`, `http://host:port` (plain) or `https://host:port` (TLS).
+    /// TCP: `tcp://host:port`, `http://host:port` (plain) or `https://host:port` (TLS), with an
+    /// optional path prefix (`tcp://host:2375/prefix`: requests go to `/prefix/v1.NN/...`, as
+    /// the Go client sends them to a daemon behind a path-routing proxy).
     Tcp {
         /// Host name or IP address (IPv6 without brackets).
         host: String,
@@ -26,6 +29,8 @@ pub enum Host {
         port: u16,
         /// `https://` was given: TLS is required.
         https: bool,
+        /// The path prefix, `""` or `/prefix` (no trailing slash).
+        path: String,
     },
     /// SSH: `ssh://[user@]host[:port][/path]`, reached as the docker CLI does, through the
     /// system `ssh` running `docker system dial-stdio` on the remote host (with
@@ -60,23 +65,44 @@ impl Host {
             None => ("tcp".to_string(), trimmed),
         };
         match scheme.as_str() {
+            // As the CLI's `parseSimpleProtoAddr`: empty is the default socket; a relative path
+            // stays relative.
             "unix" => {
-                if !rest.starts_with('/') {
-                    return Err(invalid(
-                        "a unix socket path must be absolute, e.g. unix:///var/run/docker.sock",
-                    ));
+                if rest.contains("://") {
+                    return Err(invalid("a unix socket path cannot hold another URL"));
                 }
-                Ok(Host::Unix(PathBuf::from(rest)))
+                if rest.contains('\0') {
+                    return Err(invalid("a unix socket path cannot hold a NUL byte"));
+                }
+                match rest {
+                    "" => Ok(Host::Unix(PathBuf::from(&DEFAULT_HOST["unix://".len()..]))),
+                    path => Ok(Host::Unix(PathBuf::from(path))),
+                }
             }
+            // As the CLI's `ParseTCPAddr`: the path is kept (a prefix for every request).
             "tcp" | "http" | "https" => {
                 let https = scheme == "https";
-                let authority = rest.trim_end_matches('/');
-                if authority.contains('/') {
-                    return Err(invalid("a TCP host takes no path"));
+                let (authority, path) = match rest.find('/') {
+                    Some(at) => rest.split_at(at),
+                    None => (rest, ""),
+                };
+                let path = path.trim_end_matches('/');
+                if let Some(bad) = path.chars().find(|c| {
+                    !c.is_ascii()
+                        || c.is_ascii_control()
+                        || c.is_whitespace()
+                        || "?#\\".contains(*c)
+                }) {
+                    return Err(invalid(&format!("{bad:?} cannot be part of a path prefix")));
                 }
                 let (host, port) = split_host_port(authority).map_err(|r| invalid(&r))?;
                 let port = port.unwrap_or(if https { 2376 } else { 2375 });
-                Ok(Host::Tcp { host, port, https })
+                Ok(Host::Tcp {
+                    host,
+                    port,
+                    https,
+                    path: path.to_string(),
+                })
             }
             // The value is quoted without a password it may carry.
             "ssh" => parse_ssh(rest).map_err(|reason| ConfigError::InvalidHost {
@@ -221,9 +247,14 @@ impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Host::Unix(path) => write!(f, "unix://{}", path.display()),
-            Host::Tcp { host, port, https } => {
+            Host::Tcp {
+                host,
+                port,
+                https,
+                path,
+            } => {
                 let scheme = if *https { "https" } else { "tcp" };
-                write!(f, "{scheme}://{}", authority(host, *port))
+                write!(f, "{scheme}://{}{path}", authority(host, *port))
             }
             Host::Ssh {
                 user,
@@ -268,7 +299,8 @@ mod tests {
             Host::Tcp {
                 host: "127.0.0.1".into(),
                 port: 2376,
-                https: false
+                https: false,
+                path: String::new()
             }
         );
         assert_eq!(
@@ -276,7 +308,8 @@ mod tests {
             Host::Tcp {
                 host: "example.com".into(),
                 port: 2375,
-                https: false
+                https: false,
+                path: String::new()
             }
         );
         assert_eq!(
@@ -284,7 +317,8 @@ mod tests {
             Host::Tcp {
                 host: "example.com".into(),
                 port: 2376,
-                https: true
+                https: true,
+                path: String::new()
             }
         );
         assert_eq!(
@@ -292,7 +326,8 @@ mod tests {
             Host::Tcp {
                 host: "localhost".into(),
                 port: 2375,
-                https: false
+                https: false,
+                path: String::new()
             }
         );
         assert_eq!(
@@ -300,7 +335,8 @@ mod tests {
             Host::Tcp {
                 host: "::1".into(),
                 port: 2375,
-                https: false
+                https: false,
+                path: String::new()
             }
         );
         assert_eq!(
@@ -356,14 +392,59 @@ mod tests {
     }
 
     #[test]
+    fn paths_as_the_cli_takes_them() {
+        // tcp://host:port/prefix keeps its prefix (trailing slashes dropped), as ParseTCPAddr.
+        for (value, path, shown) in [
+            (
+                "tcp://10.0.0.1:2375/prefix",
+                "/prefix",
+                "tcp://10.0.0.1:2375/prefix",
+            ),
+            (
+                "tcp://10.0.0.1:2375/a/b/",
+                "/a/b",
+                "tcp://10.0.0.1:2375/a/b",
+            ),
+            (
+                "https://docker.example/proxy",
+                "/proxy",
+                "https://docker.example:2376/proxy",
+            ),
+            ("tcp://10.0.0.1:2375/", "", "tcp://10.0.0.1:2375"),
+            ("tcp://10.0.0.1/", "", "tcp://10.0.0.1:2375"),
+        ] {
+            let host = Host::parse(value).unwrap();
+            let Host::Tcp { path: parsed, .. } = &host else {
+                panic!("{value} is TCP")
+            };
+            assert_eq!(parsed, path, "{value}");
+            assert_eq!(host.to_string(), shown, "{value}");
+        }
+        // unix:// with nothing is the default socket; a relative path stays relative.
+        assert_eq!(
+            Host::parse("unix://").unwrap(),
+            Host::Unix("/var/run/docker.sock".into())
+        );
+        assert_eq!(
+            Host::parse("unix://run/docker.sock").unwrap(),
+            Host::Unix("run/docker.sock".into())
+        );
+        assert_eq!(
+            Host::parse("unix://./docker.sock").unwrap().to_string(),
+            "unix://./docker.sock"
+        );
+    }
+
+    #[test]
     fn bad_hosts_say_why() {
         for (host, needle) in [
             ("", "empty"),
-            ("unix://relative.sock", "absolute"),
             ("tcp://host:notaport", "invalid port"),
             ("tcp://host:99999", "invalid port"),
             ("tcp://:2375", "no host"),
-            ("tcp://host:2375/path", "no path"),
+            ("tcp://host:2375/a b", "path prefix"),
+            ("tcp://host:2375/a?b", "path prefix"),
+            ("unix://tcp://host", "another URL"),
             ("gopher://host", "unknown scheme"),
             ("ssh://user:secret@host", "no password"),
             ("ssh://user:secret@host", "user:xxxxx@host"),
@@ -414,8 +495,13 @@ mod tests {
 
             /// TCP hosts of any name and port round-trip through their display.
             #[test]
-            fn tcp_hosts_round_trip(name in "[a-z][a-z0-9.-]{0,30}", port in any::<u16>(), https in any::<bool>()) {
-                let host = Host::Tcp { host: name, port, https };
+            fn tcp_hosts_round_trip(
+                name in "[a-z][a-z0-9.-]{0,30}",
+                port in any::<u16>(),
+                https in any::<bool>(),
+                path in "(/[a-z0-9._~%-]{1,8}){0,3}",
+            ) {
+                let host = Host::Tcp { host: name, port, https, path };
                 prop_assert_eq!(Host::parse(&host.to_string()).unwrap(), host);
             }
         }
