@@ -130,4 +130,92 @@ mod tests {
         assert!(!same_registry("127.0.0.1:5000", "127.0.0.1:5001"));
         assert!(!same_registry("ghcr.io", "docker.io"));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// A registry host as references name them (a `.`, a port, or `localhost`).
+        fn registry() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[a-z][a-z0-9-]{0,8}(\\.[a-z][a-z0-9-]{0,8}){1,2}",
+                "[a-z][a-z0-9-]{0,8}:[0-9]{1,5}",
+                Just("localhost".to_string()),
+                Just("localhost:5000".to_string()),
+                Just("127.0.0.1:5000".to_string()),
+            ]
+            .prop_filter("Docker Hub has names of its own", |r| !is_docker_hub(r))
+        }
+
+        /// A repository path: components of lowercase letters, digits and separators, the first
+        /// without `.`, `:` (or it would be a registry).
+        fn path() -> impl Strategy<Value = String> {
+            (
+                "[a-z0-9]{1,8}",
+                prop::collection::vec("[a-z0-9]+([._-][a-z0-9]+)?", 0..3),
+            )
+                .prop_map(|(first, rest)| {
+                    std::iter::once(first)
+                        .chain(rest)
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+        }
+
+        fn tag() -> impl Strategy<Value = String> {
+            "[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}"
+        }
+
+        proptest! {
+            /// Any string: no panic; the parts are the string's own.
+            #[test]
+            fn any_string_splits_into_its_own_parts(image in any::<String>()) {
+                let (repo, tag) = split_tag(&image);
+                prop_assert!(image.starts_with(repo));
+                if let Some(tag) = tag && tag != "latest" {
+                    prop_assert_eq!(format!("{repo}:{tag}"), image.clone());
+                }
+                let registry = registry_of(&image);
+                prop_assert!(registry == DOCKER_HUB || image.starts_with(registry));
+                let key = auth_key(registry);
+                prop_assert!(same_registry(&key, registry));
+            }
+
+            /// `[registry/]path[:tag]`: the registry, the repository and the tag come back out.
+            #[test]
+            fn references_come_apart_as_the_cli_reads_them(
+                registry in proptest::option::of(registry()),
+                path in path(),
+                tag in proptest::option::of(tag()),
+            ) {
+                let repo = match &registry {
+                    Some(r) => format!("{r}/{path}"),
+                    None => path.clone(),
+                };
+                let image = match &tag {
+                    Some(t) => format!("{repo}:{t}"),
+                    None => repo.clone(),
+                };
+                prop_assert_eq!(split_tag(&image), (repo.as_str(), Some(tag.as_deref().unwrap_or("latest"))));
+                let expected = registry.as_deref().unwrap_or(DOCKER_HUB);
+                prop_assert_eq!(registry_of(&image), expected);
+                // A digest reference is kept whole.
+                let pinned = format!("{repo}@sha256:{}", "0".repeat(64));
+                prop_assert_eq!(split_tag(&pinned), (pinned.as_str(), None));
+                prop_assert_eq!(registry_of(&pinned), expected);
+                // Docker Hub's credentials live under its legacy key, whatever it is called.
+                let hub = format!("docker.io/{path}");
+                prop_assert_eq!(auth_key(registry_of(&hub)), DOCKER_HUB_AUTH_KEY);
+            }
+
+            /// Matching registry keys is reflexive and symmetric, URL forms included.
+            #[test]
+            fn registry_keys_match_symmetrically(a in registry(), b in registry(), scheme in prop::sample::select(vec!["", "https://", "http://"])) {
+                let url = format!("{scheme}{a}/v1/");
+                prop_assert!(same_registry(&url, &a));
+                prop_assert_eq!(same_registry(&a, &b), same_registry(&b, &a));
+            }
+        }
+    }
 }

@@ -65,7 +65,12 @@ impl ConfigFile {
                 });
             }
         };
-        serde_json::from_slice(&text).map_err(|e| ConfigError::ConfigFile {
+        ConfigFile::parse(&text, path)
+    }
+
+    /// Parses the contents of `path`.
+    fn parse(text: &[u8], path: &Path) -> Result<ConfigFile, ConfigError> {
+        serde_json::from_slice(text).map_err(|e| ConfigError::ConfigFile {
             path: path.to_path_buf(),
             // Position only: serde's message may quote a value, and values here are secrets.
             reason: format!("not valid JSON (line {}, column {})", e.line(), e.column()),
@@ -91,5 +96,104 @@ mod tests {
                 .current_context,
             None
         );
+    }
+
+    mod properties {
+        use std::collections::BTreeMap;
+
+        use proptest::prelude::*;
+
+        use super::super::ConfigFile;
+
+        /// Texts that are almost config.json: its keys and shapes, cut and spliced anywhere.
+        fn almost_config() -> impl Strategy<Value = Vec<u8>> {
+            let piece = prop::sample::select(vec![
+                "{",
+                "}",
+                "[",
+                "]",
+                ":",
+                ",",
+                "\"",
+                "\\",
+                "\"auths\"",
+                "\"auth\"",
+                "\"currentContext\"",
+                "\"credsStore\"",
+                "\"credHelpers\"",
+                "null",
+                "1e999",
+                "-0",
+                "\"\\u0000\"",
+                "\"\\ud800\"",
+                " ",
+                "\n",
+                "\u{feff}",
+                "é",
+                "true",
+            ]);
+            prop::collection::vec(piece, 0..40).prop_map(|p| p.concat().into_bytes())
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![any::<String>(), "[ -~]{0,12}"]
+        }
+
+        proptest! {
+            /// Any bytes: the defaults or an error, never a panic, and the error says only where
+            /// (a line and a column), never what: the file holds secrets.
+            #[test]
+            fn any_bytes_are_read_or_refused_without_quoting_them(
+                bytes in prop_oneof![any::<Vec<u8>>(), almost_config()],
+            ) {
+                let path = std::path::Path::new("/cfg/config.json");
+                if let Err(e) = ConfigFile::parse(&bytes, path) {
+                    let message = e.to_string();
+                    let reason = message
+                        .split_once("not valid JSON (line ")
+                        .map(|(_, r)| r)
+                        .unwrap_or_else(|| panic!("unexpected error {message}"));
+                    prop_assert!(
+                        reason.chars().all(|c| c.is_ascii_digit() || ", column)".contains(c)),
+                        "{}", message
+                    );
+                }
+            }
+
+            /// What the CLI writes is read back as written, unknown fields ignored.
+            #[test]
+            fn a_written_config_is_read_back(
+                context in proptest::option::of(text()),
+                store in proptest::option::of(text()),
+                helpers in prop::collection::btree_map(text(), text(), 0..4),
+                auths in prop::collection::btree_map(text(), (proptest::option::of(text()), proptest::option::of(text())), 0..4),
+                extra in text(),
+            ) {
+                let mut json = serde_json::json!({
+                    "credHelpers": helpers,
+                    "auths": auths.iter().map(|(k, (auth, user))| {
+                        (k.clone(), serde_json::json!({"auth": auth, "username": user, "x-unknown": 1}))
+                    }).collect::<BTreeMap<_, _>>(),
+                    "psFormat": extra,
+                });
+                if let Some(c) = &context {
+                    json["currentContext"] = c.clone().into();
+                }
+                if let Some(s) = &store {
+                    json["credsStore"] = s.clone().into();
+                }
+                let bytes = serde_json::to_vec(&json).unwrap();
+                let read = ConfigFile::parse(&bytes, std::path::Path::new("c")).unwrap();
+                prop_assert_eq!(read.current_context, context);
+                prop_assert_eq!(read.creds_store, store);
+                prop_assert_eq!(read.cred_helpers, helpers);
+                prop_assert_eq!(read.auths.len(), auths.len());
+                for (key, (auth, user)) in auths {
+                    let entry = &read.auths[&key];
+                    prop_assert_eq!(&entry.auth, &auth);
+                    prop_assert_eq!(&entry.username, &user);
+                }
+            }
+        }
     }
 }

@@ -1125,46 +1125,51 @@ mod tests {
         prop::collection::vec(fragment, 0..80).prop_map(|parts| parts.concat())
     }
 
-    proptest! {
-        #[test]
-        fn valid_values_decode_the_same_in_any_split(
-            values in prop::collection::vec((json_value(), any::<bool>()), 1..6),
-            separators in prop::collection::vec(0..SEPARATORS.len(), 6),
-            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
-        ) {
-            let mut body = String::new();
-            let mut expected = Vec::new();
-            for (i, (value, pretty)) in values.iter().enumerate() {
-                let text = if *pretty {
-                    serde_json::to_string_pretty(value).unwrap()
-                } else {
-                    serde_json::to_string(value).unwrap()
-                };
-                expected.push(Ok::<Value, String>(serde_json::from_str(&text).unwrap()));
-                body.push_str(&text);
-                // Nothing between two numbers or literals would make them one token.
-                let scalar = |v: &Value| matches!(v, Value::Null | Value::Bool(_) | Value::Number(_));
-                let separator = match SEPARATORS[separators[i]] {
-                    "" if scalar(value) && values.get(i + 1).is_some_and(|(v, _)| scalar(v)) => "\n",
-                    s => s,
-                };
-                body.push_str(separator);
-            }
-            let body = body.as_bytes();
-            prop_assert_eq!(&decode_as::<Value>(&[body], MAX_MESSAGE), &expected);
-            prop_assert_eq!(&decode_as::<Value>(&split(body, &cuts), MAX_MESSAGE), &expected);
-        }
+    /// The randomized tests (`cargo xtask fuzz` runs them with a million cases each).
+    mod properties {
+        use super::*;
 
-        #[test]
-        fn any_bytes_in_any_split_give_the_same_items_and_never_panic(
-            body in jsonish_bytes(),
-            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
-            limit in prop_oneof![Just(4usize), Just(16), Just(MAX_MESSAGE)],
-        ) {
-            let whole = decode_as::<Value>(&[&body], limit);
-            prop_assert_eq!(decode_as::<Value>(&split(&body, &cuts), limit), whole.clone());
-            let bytewise: Vec<&[u8]> = body.chunks(1).collect();
-            prop_assert_eq!(decode_as::<Value>(&bytewise, limit), whole);
+        proptest! {
+            #[test]
+            fn valid_values_decode_the_same_in_any_split(
+                values in prop::collection::vec((json_value(), any::<bool>()), 1..6),
+                separators in prop::collection::vec(0..SEPARATORS.len(), 6),
+                cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+            ) {
+                let mut body = String::new();
+                let mut expected = Vec::new();
+                for (i, (value, pretty)) in values.iter().enumerate() {
+                    let text = if *pretty {
+                        serde_json::to_string_pretty(value).unwrap()
+                    } else {
+                        serde_json::to_string(value).unwrap()
+                    };
+                    expected.push(Ok::<Value, String>(serde_json::from_str(&text).unwrap()));
+                    body.push_str(&text);
+                    // Nothing between two numbers or literals would make them one token.
+                    let scalar = |v: &Value| matches!(v, Value::Null | Value::Bool(_) | Value::Number(_));
+                    let separator = match SEPARATORS[separators[i]] {
+                        "" if scalar(value) && values.get(i + 1).is_some_and(|(v, _)| scalar(v)) => "\n",
+                        s => s,
+                    };
+                    body.push_str(separator);
+                }
+                let body = body.as_bytes();
+                prop_assert_eq!(&decode_as::<Value>(&[body], MAX_MESSAGE), &expected);
+                prop_assert_eq!(&decode_as::<Value>(&split(body, &cuts), MAX_MESSAGE), &expected);
+            }
+
+            #[test]
+            fn any_bytes_in_any_split_give_the_same_items_and_never_panic(
+                body in jsonish_bytes(),
+                cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
+                limit in prop_oneof![Just(4usize), Just(16), Just(MAX_MESSAGE)],
+            ) {
+                let whole = decode_as::<Value>(&[&body], limit);
+                prop_assert_eq!(decode_as::<Value>(&split(&body, &cuts), limit), whole.clone());
+                let bytewise: Vec<&[u8]> = body.chunks(1).collect();
+                prop_assert_eq!(decode_as::<Value>(&bytewise, limit), whole);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod coverage;
 pub mod fetch;
+pub mod fuzz;
 pub mod load;
 pub mod package;
 pub mod spec;

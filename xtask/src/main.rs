@@ -26,6 +26,9 @@ cargo xtask <command>
   bench build [--runs N]     cold build of a consumer from the packaged crate vs. bollard (N
                              alternating runs, default 3, medians), --timings breakdown,
                              incremental rebuild, spec check time
+  fuzz [CASES]               every property test (demux, JSON streams, hosts, image references,
+                             .dockerignore, config.json, X-Registry-Auth) with 1,000,000 cases
+                             each (or CASES), release mode: cases/s and failures
   load                       the load and fault tests (tests/load.rs) at sizes beyond CI's:
                              concurrent requests and followed streams on one Docker (errors,
                              open fds, peak RSS), a second daemon killed and restarted under load
@@ -70,6 +73,11 @@ fn main() -> ExitCode {
         ["bench", "demux"] => xtask::bench::demux(&root),
         ["bench", "json"] => xtask::bench::json(&root),
         ["load"] => xtask::load::load(&root),
+        ["fuzz"] => xtask::fuzz::fuzz(&root, xtask::fuzz::DEFAULT_CASES),
+        ["fuzz", cases] => cases
+            .parse()
+            .map_err(|_| format!("fuzz takes a number of cases, not {cases}"))
+            .and_then(|n| xtask::fuzz::fuzz(&root, n)),
         ["busybox", rest @ ..] => busybox(&root, rest),
         ["coverage"] => xtask::coverage::coverage(&root, true),
         ["coverage", "--no-run"] => xtask::coverage::coverage(&root, false),
