@@ -72,6 +72,21 @@ impl Default for AttachOptions {
     }
 }
 
+impl AttachOptions {
+    /// The attach query (`stream=1` and the choices), shared by the hijacked and the WebSocket
+    /// attach.
+    pub(crate) fn query(&self) -> [(&'static str, &'static str); 5] {
+        let flag = |b: bool| if b { "1" } else { "0" };
+        [
+            ("stream", "1"),
+            ("stdin", flag(self.stdin)),
+            ("stdout", flag(self.stdout)),
+            ("stderr", flag(self.stderr)),
+            ("logs", flag(self.logs)),
+        ]
+    }
+}
+
 /// Attaches to a container's stdin and output over a hijacked connection.
 pub async fn attach<C: ApiClient>(
     client: &C,
@@ -79,16 +94,9 @@ pub async fn attach<C: ApiClient>(
     options: &AttachOptions,
 ) -> Result<Hijacked, Error> {
     let requests = Requests::new(client);
-    let flag = |b: bool| if b { "1" } else { "0" };
     let request = requests
         .post(&format!("/containers/{}/attach", segment(container)))
-        .query(&[
-            ("stream", "1"),
-            ("stdin", flag(options.stdin)),
-            ("stdout", flag(options.stdout)),
-            ("stderr", flag(options.stderr)),
-            ("logs", flag(options.logs)),
-        ]);
+        .query(&options.query());
     hijack(&requests, request, "container_attach", options.tty).await
 }
 

@@ -85,17 +85,10 @@ pub async fn attach_websocket<C: ApiClient>(
     options: &AttachOptions,
 ) -> Result<WebSocketAttach, Error> {
     let requests = Requests::new(client);
-    let flag = |b: bool| if b { "1" } else { "0" };
     let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 16]>());
     let request = requests
         .get(&format!("/containers/{}/attach/ws", segment(container)))
-        .query(&[
-            ("stream", "1"),
-            ("stdin", flag(options.stdin)),
-            ("stdout", flag(options.stdout)),
-            ("stderr", flag(options.stderr)),
-            ("logs", flag(options.logs)),
-        ])
+        .query(&options.query())
         .header(CONNECTION, "Upgrade")
         .header(UPGRADE, "websocket")
         .header("Sec-WebSocket-Version", "13")

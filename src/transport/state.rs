@@ -36,7 +36,7 @@ pub struct ClientState {
     state: Arc<State>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct State {
     endpoint: String,
     socket: Option<PathBuf>,
@@ -69,31 +69,20 @@ impl ClientState {
 
     /// The same settings, connecting through `dialer`.
     pub(crate) fn with_dialer(self, dialer: Arc<dyn Dialer>) -> Self {
-        let s = &self.state;
-        Self {
-            state: Arc::new(State {
-                endpoint: s.endpoint.clone(),
-                socket: s.socket.clone(),
-                api_version: s.api_version,
-                timeout: s.timeout,
-                direct: s.direct.clone(),
-                dialer: Some(dialer),
-            }),
-        }
+        self.changed(|s| s.dialer = Some(dialer))
     }
 
     /// The same settings with a total timeout for each request.
     pub fn with_timeout(&self, timeout: Duration) -> Self {
-        let s = &self.state;
+        self.changed(|s| s.timeout = Some(timeout))
+    }
+
+    /// A copy of the settings with `change` made.
+    fn changed(&self, change: impl FnOnce(&mut State)) -> Self {
+        let mut state = State::clone(&self.state);
+        change(&mut state);
         Self {
-            state: Arc::new(State {
-                endpoint: s.endpoint.clone(),
-                socket: s.socket.clone(),
-                api_version: s.api_version,
-                timeout: Some(timeout),
-                direct: s.direct.clone(),
-                dialer: s.dialer.clone(),
-            }),
+            state: Arc::new(state),
         }
     }
 
