@@ -1391,8 +1391,12 @@ mod tests {
                 prop_assert!(ignore.excludes(&below));
                 let longer = format!("{pattern}{child}");
                 prop_assert!(!ignore.excludes(&longer));
+                // Elsewhere: not excluded, unless "elsewhere" is below the pattern itself
+                // (`j` and `j/j`, which `cargo xtask fuzz` found).
                 let aside = format!("{child}/{pattern}");
-                prop_assert!(!ignore.excludes(&aside));
+                if !aside.starts_with(&format!("{pattern}/")) {
+                    prop_assert!(!ignore.excludes(&aside));
+                }
                 if let Some((parent, _)) = pattern.rsplit_once('/') {
                     prop_assert!(!ignore.excludes(parent));
                 }
