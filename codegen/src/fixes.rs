@@ -104,13 +104,15 @@ pub const FIXES: &[Fix] = &[
         run: port_map_null_bindings,
     },
     Fix {
-        name: "plugin-example-settings-mounts",
-        reason: "the Plugin example's Settings leaves out `Mounts`, which the schema requires and \
-                 the daemon always writes (Go's PluginSettings has no omitempty): the example is \
-                 completed with `\"Mounts\": []` so that it decodes as what the daemon sends; \
-                 found by the example-decoding test",
+        name: "plugin-example-outdated",
+        reason: "the Plugin example predates its schema: it says `Active` for what the schema \
+                 (and the daemon, Go's types.Plugin) calls `Enabled`, its Settings leaves out \
+                 `Mounts` and (1.29) its Config `IpcHost` and `PidHost`, which the schema \
+                 requires and the daemon always writes (no omitempty): the example is brought \
+                 up to date so that it decodes as what the \
+                 daemon sends; found by the example-decoding test",
         versions: Versions::Only(25, 29),
-        run: plugin_example_settings_mounts,
+        run: plugin_example_outdated,
     },
     Fix {
         name: "volume-example-options",
@@ -325,14 +327,45 @@ fn port_map_null_bindings(doc: &mut Value) -> usize {
     }
 }
 
-fn plugin_example_settings_mounts(doc: &mut Value) -> usize {
-    match doc.pointer_mut("/components/schemas/Plugin/example/Settings") {
-        Some(Value::Object(settings)) if !settings.contains_key("Mounts") => {
-            settings.insert("Mounts".into(), json!([]));
-            1
-        }
-        _ => 0,
+fn plugin_example_outdated(doc: &mut Value) -> usize {
+    let Some(Value::Object(example)) = doc.pointer_mut("/components/schemas/Plugin/example") else {
+        return 0;
+    };
+    let mut n = 0;
+    if !example.contains_key("Enabled")
+        && let Some(active) = example.remove("Active")
+    {
+        example.insert("Enabled".into(), active);
+        n += 1;
     }
+    if let Some(Value::Object(settings)) = example.get_mut("Settings")
+        && !settings.contains_key("Mounts")
+    {
+        settings.insert("Mounts".into(), json!([]));
+        n += 1;
+    }
+    // 1.29 added the required `IpcHost` and `PidHost` to the config, not to its example.
+    let config_has = |field: &str| {
+        doc.pointer(&format!(
+            "/components/schemas/Plugin/properties/Config/properties/{field}"
+        ))
+        .is_some()
+    };
+    let added: Vec<&str> = ["IpcHost", "PidHost"]
+        .into_iter()
+        .filter(|f| config_has(f))
+        .collect();
+    if let Some(Value::Object(config)) =
+        doc.pointer_mut("/components/schemas/Plugin/example/Config")
+    {
+        for field in added {
+            if !config.contains_key(field) {
+                config.insert(field.into(), json!(false));
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 fn volume_example_options(doc: &mut Value) -> usize {
@@ -499,12 +532,15 @@ mod tests {
             "IPAM": {"properties": {"Options": {"description": "d", "type": "array",
                 "items": {"type": "object", "additionalProperties": {"type": "string"}}}}},
             "PortMap": {"type": "object", "additionalProperties": {"type": "array"}},
-            "Plugin": {"example": {"Settings": {"Env": []}}}
+            "Plugin": {
+                "properties": {"Config": {"properties": {"IpcHost": {}, "PidHost": {}}}},
+                "example": {"Active": true, "Settings": {"Env": []}, "Config": {"PidHost": true}}
+            }
         }}});
         assert_eq!(volume_status_any_value(&mut doc), 1);
         assert_eq!(ipam_options_map(&mut doc), 1);
         assert_eq!(port_map_null_bindings(&mut doc), 1);
-        assert_eq!(plugin_example_settings_mounts(&mut doc), 1);
+        assert_eq!(plugin_example_outdated(&mut doc), 3);
         let schemas = &doc["components"]["schemas"];
         assert_eq!(
             schemas["Volume"]["properties"]["Status"]["additionalProperties"],
@@ -539,6 +575,6 @@ mod tests {
         assert_eq!(volume_status_any_value(&mut doc), 0);
         assert_eq!(ipam_options_map(&mut doc), 0);
         assert_eq!(port_map_null_bindings(&mut doc), 0);
-        assert_eq!(plugin_example_settings_mounts(&mut doc), 0);
+        assert_eq!(plugin_example_outdated(&mut doc), 0);
     }
 }
