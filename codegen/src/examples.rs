@@ -308,7 +308,11 @@ mod tests {
     fn synthesizes_every_property_and_an_unknown_field() {
         let all = synthesize_all(&doc());
         assert_eq!(all.len(), 4);
-        assert_eq!(all[2].value, json!({"key": 1}), "a map without `type: object`");
+        assert_eq!(
+            all[2].value,
+            json!({"key": 1}),
+            "a map without `type: object`"
+        );
         let volume = &all[0].value;
         assert_eq!(volume["Name"], "a");
         assert_eq!(volume["Size"], 1);
