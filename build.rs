@@ -36,6 +36,9 @@ fn main() {
     // Docker's prose becomes the generated items' docs; its brackets and HTML are not rustdoc's
     // intra-doc links or tags, so rustdoc's lints about them are off for generated modules only.
     let mut modules = String::new();
+    // The unit tests' list of every enabled version's example-decoding tables
+    // (`src/spec_examples.rs`); compiled only in the crate's own tests.
+    let mut example_tables = String::new();
     for minor in versions {
         let version = format!("1.{minor}");
         let entry = manifest.entry(&version).unwrap_or_else(|| {
@@ -61,7 +64,19 @@ fn main() {
              pub mod v1_{minor} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{file}\"));\n}}"
         )
         .unwrap();
+        writeln!(
+            example_tables,
+            "        crate::spec_examples::Version {{ version: \"{version}\", examples: v1_{minor}::spec_examples::EXAMPLES, synthesized: v1_{minor}::spec_examples::SYNTHESIZED, untyped: v1_{minor}::spec_examples::UNTYPED }},"
+        )
+        .unwrap();
     }
+    writeln!(
+        modules,
+        "/// Every enabled version's example-decoding tables (tests only).\n\
+         #[cfg(test)]\n\
+         fn spec_example_versions() -> Vec<crate::spec_examples::Version> {{\n    vec![\n{example_tables}    ]\n}}"
+    )
+    .unwrap();
     fs::write(out.join("versions.rs"), modules)
         .unwrap_or_else(|e| fail(&format!("writing versions.rs: {e}")));
 }

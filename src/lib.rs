@@ -86,6 +86,8 @@ mod connect;
 mod error;
 pub mod filters;
 pub mod run;
+#[cfg(test)]
+mod spec_examples;
 pub mod stream;
 mod transport;
 mod version;

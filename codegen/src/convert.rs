@@ -295,7 +295,8 @@ fn request_bodies(doc: &mut Value) -> Result<usize, String> {
     Ok(n)
 }
 
-/// Responses: `schema` + `produces` → `content`; headers get a `schema`.
+/// Responses: `schema` + `produces` → `content`; headers get a `schema`; a JSON
+/// `examples` entry becomes the JSON content's `example`.
 ///
 /// Error responses (status ≥ 400 and `default`) are always JSON: the daemon writes its errors as
 /// `{"message": ...}` whatever the operation produces. A success response is JSON when the
@@ -313,7 +314,11 @@ fn responses(doc: &mut Value) -> Result<usize, String> {
             let response = response
                 .as_object_mut()
                 .ok_or_else(|| format!("{method} {path} {code}: response is not a mapping"))?;
-            response.remove("examples");
+            // The JSON example becomes the media type's `example` (read by `crate::examples`
+            // and proven to decode); examples of other media types (plain text) go.
+            let example = response
+                .remove("examples")
+                .and_then(|mut e| e.get_mut(JSON).map(Value::take));
             if let Some(Value::Object(headers)) = response.get_mut("headers") {
                 for header in headers.values_mut() {
                     let header = header
@@ -331,7 +336,10 @@ fn responses(doc: &mut Value) -> Result<usize, String> {
             let json_ok = produces.iter().any(|p| p == JSON) || produces.is_empty();
             let binary = schema.get("format") == Some(&json!("binary"));
             let content = if is_error || (json_ok && !binary) {
-                json!({ JSON: { "schema": schema } })
+                match example {
+                    Some(example) => json!({ JSON: { "schema": schema, "example": example } }),
+                    None => json!({ JSON: { "schema": schema } }),
+                }
             } else {
                 let media = produces
                     .first()

@@ -76,6 +76,63 @@ pub const FIXES: &[Fix] = &[
         versions: Versions::Only(25, 55),
         run: plugin_delete_empty_body,
     },
+    Fix {
+        name: "volume-status-any-value",
+        reason: "Volume.Status is declared a map of objects, but it is Go's \
+                 `map[string]interface{}` (any value per key, as the spec's own example \
+                 `{\"hello\": \"world\"}` and its description `{\"key\":\"value\"}` show): a \
+                 driver's string status failed to decode; found by the example-decoding test",
+        versions: Versions::Only(25, 55),
+        run: volume_status_any_value,
+    },
+    Fix {
+        name: "ipam-options-map",
+        reason: "IPAM.Options is declared an array of string maps, but it is Go's \
+                 `map[string]string` (one map, as the spec's own example and v1.39 on have it): \
+                 inspecting a network with IPAM options failed to decode; found by the \
+                 example-decoding test",
+        versions: Versions::Only(25, 38),
+        run: ipam_options_map,
+    },
+    Fix {
+        name: "port-map-null-bindings",
+        reason: "PortMap's values are arrays, but the daemon writes `null` for an exposed port \
+                 that is not published (Go's nil `[]PortBinding`), as the spec's own example \
+                 `\"2377/tcp\": null` shows; v1.39 on declare them `x-nullable`: inspecting such a \
+                 container failed to decode; found by the example-decoding test",
+        versions: Versions::Only(32, 38),
+        run: port_map_null_bindings,
+    },
+    Fix {
+        name: "plugin-example-outdated",
+        reason: "the Plugin example predates its schema: it says `Active` for what the schema \
+                 (and the daemon, Go's types.Plugin) calls `Enabled`, its Settings leaves out \
+                 `Mounts` and (1.29) its Config `IpcHost` and `PidHost`, which the schema \
+                 requires and the daemon always writes (no omitempty): the example is brought \
+                 up to date so that it decodes as what the \
+                 daemon sends; found by the example-decoding test",
+        versions: Versions::Only(25, 29),
+        run: plugin_example_outdated,
+    },
+    Fix {
+        name: "volume-example-options",
+        reason: "the Volume example leaves out `Options`, which the schema requires and the \
+                 daemon always writes (Go's volume.Volume has no omitempty on it): the example \
+                 is completed with `\"Options\": {}` so that it decodes as what the daemon \
+                 sends; found by the example-decoding test",
+        versions: Versions::Only(25, 38),
+        run: volume_example_options,
+    },
+    Fix {
+        name: "image-data-required-unpacked-size",
+        reason: "ImageManifestSummary.ImageData requires `UnpackedSize`, a property it does not \
+                 have (the unpacked size is `Size.Unpacked`; Go's image.ImageData has no such \
+                 field): typify generated a required field the daemon never sends, so listing \
+                 or inspecting images with their manifests failed to decode; found by the \
+                 synthesized-instance test",
+        versions: Versions::Only(47, 55),
+        run: image_data_required_unpacked_size,
+    },
 ];
 
 /// Applies every fix that covers `minor` (the `NN` of `1.NN`); returns what each did.
@@ -236,6 +293,111 @@ fn plugin_delete_empty_body(doc: &mut Value) -> usize {
     usize::from(removed.is_some())
 }
 
+fn volume_status_any_value(doc: &mut Value) -> usize {
+    match doc.pointer_mut("/components/schemas/Volume/properties/Status/additionalProperties") {
+        Some(values) if values.get("type").and_then(Value::as_str) == Some("object") => {
+            *values = json!({});
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn ipam_options_map(doc: &mut Value) -> usize {
+    match doc.pointer_mut("/components/schemas/IPAM/properties/Options") {
+        Some(options) if options.get("type").and_then(Value::as_str) == Some("array") => {
+            let description = options.get("description").cloned();
+            *options = json!({"type": "object", "additionalProperties": {"type": "string"}});
+            if let Some(description) = description {
+                options["description"] = description;
+            }
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn port_map_null_bindings(doc: &mut Value) -> usize {
+    match doc.pointer_mut("/components/schemas/PortMap/additionalProperties") {
+        Some(Value::Object(values)) if values.get("nullable") != Some(&Value::Bool(true)) => {
+            values.insert("nullable".into(), Value::Bool(true));
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn plugin_example_outdated(doc: &mut Value) -> usize {
+    let Some(Value::Object(example)) = doc.pointer_mut("/components/schemas/Plugin/example") else {
+        return 0;
+    };
+    let mut n = 0;
+    if !example.contains_key("Enabled")
+        && let Some(active) = example.remove("Active")
+    {
+        example.insert("Enabled".into(), active);
+        n += 1;
+    }
+    if let Some(Value::Object(settings)) = example.get_mut("Settings")
+        && !settings.contains_key("Mounts")
+    {
+        settings.insert("Mounts".into(), json!([]));
+        n += 1;
+    }
+    // 1.29 added the required `IpcHost` and `PidHost` to the config, not to its example.
+    let config_has = |field: &str| {
+        doc.pointer(&format!(
+            "/components/schemas/Plugin/properties/Config/properties/{field}"
+        ))
+        .is_some()
+    };
+    let added: Vec<&str> = ["IpcHost", "PidHost"]
+        .into_iter()
+        .filter(|f| config_has(f))
+        .collect();
+    if let Some(Value::Object(config)) =
+        doc.pointer_mut("/components/schemas/Plugin/example/Config")
+    {
+        for field in added {
+            if !config.contains_key(field) {
+                config.insert(field.into(), json!(false));
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+fn volume_example_options(doc: &mut Value) -> usize {
+    match doc.pointer_mut("/components/schemas/Volume/example") {
+        Some(Value::Object(example)) if !example.contains_key("Options") => {
+            example.insert("Options".into(), json!({}));
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn image_data_required_unpacked_size(doc: &mut Value) -> usize {
+    let Some(data) = doc
+        .pointer_mut("/components/schemas/ImageManifestSummary/properties/ImageData")
+        .and_then(Value::as_object_mut)
+    else {
+        return 0;
+    };
+    let has_property = data
+        .get("properties")
+        .is_some_and(|p| p.get("UnpackedSize").is_some());
+    match data.get_mut("required").and_then(Value::as_array_mut) {
+        Some(required) if !has_property => {
+            let before = required.len();
+            required.retain(|r| r != "UnpackedSize");
+            before - required.len()
+        }
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +522,59 @@ mod tests {
         assert_eq!(props["aux"]["properties"]["Digest"]["type"], "string");
         let params = &doc["paths"]["/distribution/{name}/json"]["get"]["parameters"];
         assert_eq!(params[1]["name"], "X-Registry-Auth");
+    }
+
+    #[test]
+    fn examples_disagreeing_with_their_schemas() {
+        let mut doc = json!({"components": {"schemas": {
+            "Volume": {"properties": {"Status": {"type": "object",
+                "additionalProperties": {"type": "object"}}}},
+            "IPAM": {"properties": {"Options": {"description": "d", "type": "array",
+                "items": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+            "PortMap": {"type": "object", "additionalProperties": {"type": "array"}},
+            "Plugin": {
+                "properties": {"Config": {"properties": {"IpcHost": {}, "PidHost": {}}}},
+                "example": {"Active": true, "Settings": {"Env": []}, "Config": {"PidHost": true}}
+            }
+        }}});
+        assert_eq!(volume_status_any_value(&mut doc), 1);
+        assert_eq!(ipam_options_map(&mut doc), 1);
+        assert_eq!(port_map_null_bindings(&mut doc), 1);
+        assert_eq!(plugin_example_outdated(&mut doc), 3);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["Volume"]["properties"]["Status"]["additionalProperties"],
+            json!({})
+        );
+        assert_eq!(
+            schemas["IPAM"]["properties"]["Options"],
+            json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "d"})
+        );
+        assert_eq!(schemas["PortMap"]["additionalProperties"]["nullable"], true);
+        assert_eq!(
+            schemas["Plugin"]["example"]["Settings"]["Mounts"],
+            json!([])
+        );
+        let mut volume = json!({"components": {"schemas": {"Volume": {"example": {"Name": "v"}}}}});
+        assert_eq!(volume_example_options(&mut volume), 1);
+        assert_eq!(
+            volume["components"]["schemas"]["Volume"]["example"]["Options"],
+            json!({})
+        );
+        assert_eq!(volume_example_options(&mut volume), 0);
+        let mut image = json!({"components": {"schemas": {"ImageManifestSummary": {"properties": {
+            "ImageData": {"required": ["Platform", "Size", "UnpackedSize"],
+                          "properties": {"Platform": {}, "Size": {}}}}}}}});
+        assert_eq!(image_data_required_unpacked_size(&mut image), 1);
+        assert_eq!(
+            image["components"]["schemas"]["ImageManifestSummary"]["properties"]["ImageData"]["required"],
+            json!(["Platform", "Size"])
+        );
+        assert_eq!(image_data_required_unpacked_size(&mut image), 0);
+        // Each is stale once applied.
+        assert_eq!(volume_status_any_value(&mut doc), 0);
+        assert_eq!(ipam_options_map(&mut doc), 0);
+        assert_eq!(port_map_null_bindings(&mut doc), 0);
+        assert_eq!(plugin_example_outdated(&mut doc), 0);
     }
 }

@@ -5,7 +5,8 @@
 //! [`load`] (YAML → JSON tree) → [`convert`] (Swagger 2.0 → OpenAPI 3.0 passes) → [`fixes`]
 //! (named corrections of upstream mistakes) → [`policy`] (streams, nulls, success kinds) →
 //! [`progenitor`] (runs progenitor, with its panics caught and attributed) → [`postprocess`]
-//! (syn passes on the generated code) → [`coverage`] (what made it into the code, for
+//! (syn passes on the generated code, the last of which, [`decoders`], adds the test-only table
+//! that proves the types decode the spec's [`examples`]) → [`coverage`] (what made it into the code, for
 //! `spec check`). The accessors of the JSON and syn trees that several stages read are in
 //! [`tree`].
 //!
@@ -18,6 +19,8 @@
 
 pub mod convert;
 pub mod coverage;
+pub mod decoders;
+pub mod examples;
 pub mod fixes;
 pub mod load;
 pub mod pass;

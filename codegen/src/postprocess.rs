@@ -114,6 +114,16 @@ pub const PASSES: &[SynPass] = &[
         versions: Versions::Every,
         run: |file, _| open_enums(file),
     },
+    Pass {
+        name: "example-decoders",
+        reason: "the spec's examples (what the daemon sends, by its authors) and an instance of \
+                 every definition with every property filled must decode into the generated \
+                 types and re-encode to the same value; a table of these checks is added under \
+                 `#[cfg(test)]` (users never compile it) for the crate's unit tests and \
+                 `cargo xtask spec check --examples`",
+        versions: Versions::Every,
+        run: crate::decoders::example_decoders,
+    },
 ];
 
 /// Parses progenitor's tokens, runs every pass and adds the [`hooks`]; `doc` is the OpenAPI tree

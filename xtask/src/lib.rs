@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod coverage;
+pub mod examples;
 pub mod fetch;
 pub mod fuzz;
 pub mod load;

@@ -12,6 +12,10 @@ cargo xtask <command>
                              spec/, refusing a file whose sha256 differs
   spec add 1.NN [--from DIR] add a new Engine API version: spec, manifest entry, cargo feature
   spec check [1.NN ...]      generate every version (no compile) and compare with the spec
+  spec check --examples [1.NN ...]
+                             then build each version's types (one version per build) and prove
+                             they decode the spec's examples and a synthesized instance of every
+                             definition (examples decoded N/N per version)
   spec features              print the cargo feature of every version, one per line
   package                    `cargo package` the generator and the client (verified), after
                              checking spec/ holds every pinned spec and their license
@@ -52,6 +56,17 @@ fn main() -> ExitCode {
         }
         ["spec", "add", version, rest @ ..] => {
             from_flag(rest).and_then(|from| spec::add(&root, version, from.as_deref()))
+        }
+        ["spec", "check", "--examples", versions @ ..] => {
+            let versions: Vec<String> = versions.iter().map(|s| s.to_string()).collect();
+            spec::check(&root, &versions).and_then(|reports| {
+                let features: Vec<String> = reports
+                    .iter()
+                    .filter_map(|r| docker_engine_codegen::minor_of(&r.version))
+                    .map(|minor| format!("v1_{minor}"))
+                    .collect();
+                xtask::examples::check(&root, &features).map(|_| ())
+            })
         }
         ["spec", "check", versions @ ..] => {
             let versions: Vec<String> = versions.iter().map(|s| s.to_string()).collect();
