@@ -148,10 +148,10 @@ impl DirectConnector {
             timeout: connect_timeout,
         }));
         let pool = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            // As reqwest's: idle connections are closed after 90 s. At most 32 are kept: after a
+            // As reqwest's: idle connections are closed after 90 s. At most 128 are kept: after a
             // burst of a thousand requests, the rest are closed instead of idling (Go keeps 2).
             .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(32)
+            .pool_max_idle_per_host(128)
             .build(dial.clone());
         Some(Self {
             dial,
