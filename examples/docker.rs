@@ -263,8 +263,8 @@ async fn dispatch(cli: Cli) -> Result<i64, Error> {
             let Some(copied) = terminal
                 .until_detached(stream::copy_output(
                     &mut running.output,
-                    &mut tokio::io::stdout(),
-                    &mut tokio::io::stderr(),
+                    &mut stream::StdioWriter::stdout(),
+                    &mut stream::StdioWriter::stderr(),
                 ))
                 .await
             else {
@@ -607,7 +607,12 @@ fn parse_filters(pairs: &[String]) -> Result<Filters, Error> {
 async fn copy(
     output: impl Stream<Item = Result<stream::OutputChunk, docker_engine_client::StreamError>> + Unpin,
 ) -> Result<(u64, u64), Error> {
-    stream::copy_output(output, &mut tokio::io::stdout(), &mut tokio::io::stderr()).await
+    stream::copy_output(
+        output,
+        &mut stream::StdioWriter::stdout(),
+        &mut stream::StdioWriter::stderr(),
+    )
+    .await
 }
 
 /// Shows a pull, push, import or build stream: bars on a terminal, plain lines otherwise.

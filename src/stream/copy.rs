@@ -10,6 +10,9 @@
 //! yet; a fast stream is written in large batches. Order across stdout and stderr is kept: a
 //! target's buffer is flushed before the other target is written.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 
@@ -72,6 +75,46 @@ where
         // Nothing more is ready: show what was gathered.
         out.flush().await?;
         err.flush().await?;
+    }
+}
+
+/// The process's stdout or stderr as an `AsyncWrite` that writes on the calling thread, for
+/// [`copy_output`] in a command-line program: `tokio::io::stdout()` hands every write (and
+/// flush) to the blocking pool and waits for it, a thread hop per batch of output. This writes
+/// directly, as the docker CLI does; a terminal or pipe that is not read blocks the task (and its
+/// runtime thread) until it is, which is what a program whose job is to show the output wants.
+#[derive(Debug)]
+pub struct StdioWriter<W>(W);
+
+impl StdioWriter<std::io::Stdout> {
+    /// This process's stdout.
+    pub fn stdout() -> Self {
+        StdioWriter(std::io::stdout())
+    }
+}
+
+impl StdioWriter<std::io::Stderr> {
+    /// This process's stderr.
+    pub fn stderr() -> Self {
+        StdioWriter(std::io::stderr())
+    }
+}
+
+impl<W: std::io::Write + Unpin> AsyncWrite for StdioWriter<W> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Poll::Ready(self.get_mut().0.write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(self.get_mut().0.flush())
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.poll_flush(cx)
     }
 }
 

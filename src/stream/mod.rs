@@ -14,7 +14,7 @@ pub mod progress;
 pub mod websocket;
 
 pub use body::{BodyStream, ByteStreamExt};
-pub use copy::copy_output;
+pub use copy::{StdioWriter, copy_output};
 pub use demux::{Demuxer, Framing, OutputChunk, OutputStream, StdStream};
 pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
 pub use json::{JsonStream, MAX_MESSAGE};
