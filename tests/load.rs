@@ -103,16 +103,18 @@ async fn follow_logs(client: Client, id: String, stop: Arc<AtomicBool>) -> Resul
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the daemon"]
 async fn one_docker_serves_concurrent_requests_and_followed_log_streams() {
-    let Some(docker) = support::docker() else {
+    let Some(support::BusyboxFixture {
+        client,
+        cleanup,
+        image,
+        ..
+    }) = support::BusyboxFixture::new("load").await
+    else {
         return;
     };
     let requests = setting("DEC_LOAD_REQUESTS", 1000);
     let streams = setting("DEC_LOAD_STREAMS", 50);
     let rounds = setting("DEC_LOAD_ROUNDS", 1);
-    let client: Client = docker.client().await.unwrap();
-    let cleanup = support::Cleanup::new(&docker);
-    let image = support::import_busybox(&client, &support::unique("load")).await;
-    cleanup.image(&image);
     let id = ticking_container(&client, &cleanup, &image).await;
     // One request of each kind first: the pool and the negotiation are warm, the baseline is.
     client.system_ping().send().await.unwrap();

@@ -75,13 +75,15 @@ async fn is_running(client: &Client, id: &str) -> bool {
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn websocket_attach_echoes_stdin_and_closes_cleanly_on_every_transport_and_framing() {
-    let Some(docker) = support::docker() else {
+    let Some(support::BusyboxFixture {
+        docker,
+        client,
+        cleanup,
+        image,
+    }) = support::BusyboxFixture::new("ws").await
+    else {
         return;
     };
-    let client: Client = docker.client().await.unwrap();
-    let cleanup = support::Cleanup::new(&docker);
-    let image = support::import_busybox(&client, &support::unique("ws")).await;
-    cleanup.image(&image);
     let id = running_cat(&client, &cleanup, &image).await;
 
     // Unix socket, the daemon's version (1.41): binary messages.
@@ -122,13 +124,15 @@ async fn websocket_attach_echoes_stdin_and_closes_cleanly_on_every_transport_and
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_container_that_exits_closes_the_websocket_and_a_missing_one_is_not_found() {
-    let Some(docker) = support::docker() else {
+    let Some(support::BusyboxFixture {
+        client,
+        cleanup,
+        image,
+        ..
+    }) = support::BusyboxFixture::new("ws-exit").await
+    else {
         return;
     };
-    let client: Client = docker.client().await.unwrap();
-    let cleanup = support::Cleanup::new(&docker);
-    let image = support::import_busybox(&client, &support::unique("ws-exit")).await;
-    cleanup.image(&image);
     let body = types::ContainerCreateBody {
         image: Some(image.clone()),
         cmd: Some(vec![

@@ -82,3 +82,33 @@ pub async fn import_rootfs(
     );
     format!("{repo}:latest")
 }
+
+/// What most daemon tests start from: the local daemon, a v1.55 client of it, a clean-up guard
+/// and a busybox image of the test's own (removed with the guard).
+pub struct BusyboxFixture {
+    /// The connection.
+    pub docker: docker_engine_client::Docker,
+    /// Its v1.55 client (negotiated down to the daemon's version).
+    pub client: docker_engine_client::v1_55::Client,
+    /// Removes what the test made, the image included.
+    pub cleanup: super::Cleanup,
+    /// The image's reference.
+    pub image: String,
+}
+
+impl BusyboxFixture {
+    /// `None` when the daemon is missing (a failure under `CI=true`); `prefix` names the image.
+    pub async fn new(prefix: &str) -> Option<Self> {
+        let docker = super::docker()?;
+        let client: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
+        let cleanup = super::Cleanup::new(&docker);
+        let image = import_busybox(&client, &super::unique(prefix)).await;
+        cleanup.image(&image);
+        Some(Self {
+            docker,
+            client,
+            cleanup,
+            image,
+        })
+    }
+}

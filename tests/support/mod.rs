@@ -32,7 +32,9 @@ pub use daemon::{
     daemon_socket, docker, in_ci, is_root, json_items, read_all, require, unique, which,
     write_context,
 };
-pub use images::{busybox_rootfs_tar, busybox_rootfs_tar_with, import_busybox, import_rootfs};
+pub use images::{
+    BusyboxFixture, busybox_rootfs_tar, busybox_rootfs_tar_with, import_busybox, import_rootfs,
+};
 pub use proxy::RecordingProxy;
 pub use registry::{
     REGISTRY, push, registry_credentials, registry_image, registry_image_content, registry_users,

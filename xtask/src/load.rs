@@ -9,7 +9,7 @@ use std::process::Command;
 /// (requests at once, rounds, followed streams) of each run.
 const RUNS: [(usize, usize, usize); 2] = [(1000, 10, 50), (1000, 5, 200)];
 
-/// Runs tests/load.rs at each size of [`RUNS`] and prints the `load:` lines.
+/// Runs tests/load.rs at each size of `RUNS` and prints the `load:` lines.
 pub fn load(root: &Path) -> Result<(), String> {
     for (requests, rounds, streams) in RUNS {
         println!("## {requests} requests at once × {rounds} rounds, {streams} followed streams");
