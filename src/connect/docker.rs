@@ -30,7 +30,7 @@ struct Inner {
     host: Host,
     pinned: Option<ApiVersion>,
     credentials: CredentialStore,
-    /// Opens connections of their own for streaming responses (`None` through a proxy).
+    /// Sends the requests over hyper (`None` through a proxy or with a total timeout).
     direct: Option<Arc<DirectConnector>>,
     daemon_version: OnceCell<ApiVersion>,
     daemon_minimum: OnceCell<Option<ApiVersion>>,
@@ -147,15 +147,12 @@ impl Docker {
             Host::Unix(path) => Some(path.clone()),
             Host::Tcp { .. } | Host::Ssh { .. } => None,
         };
-        let state = ClientState::new(
+        ClientState::new(
             self.inner.host.to_string(),
             socket,
             version,
             self.inner.direct.clone(),
-        );
-        match &self.inner.dialer {
-            Some(dialer) => state.with_dialer(dialer.clone()),
-            None => state,
-        }
+            self.inner.dialer.clone(),
+        )
     }
 }

@@ -188,12 +188,7 @@ impl DirectConnector {
         }
         let mut request = http::Request::<reqwest::Body>::try_from(request)
             .map_err(|e| DirectError::Request(e.to_string()))?;
-        // The client's defaults, where the request has no header of that name (as reqwest).
-        for (name, value) in &self.headers {
-            if !request.headers().contains_key(name) {
-                request.headers_mut().insert(name, value.clone());
-            }
-        }
+        self.add_defaults(request.headers_mut());
         let response = self
             .pool
             .request(request)
@@ -253,18 +248,20 @@ impl DirectConnector {
             .body(Empty::new())
             .map_err(|e| DirectError::Request(e.to_string()))?;
         let headers = built.headers_mut();
-        headers.insert(HOST, self.host.clone());
-        for (name, value) in &self.headers {
-            headers.insert(name, value.clone());
-        }
-        // The request's own headers win over the defaults.
-        for name in request.headers().keys() {
-            headers.remove(name);
-        }
-        for (name, value) in request.headers() {
-            headers.append(name, value.clone());
-        }
+        *headers = request.headers().clone();
+        self.add_defaults(headers);
+        headers.entry(HOST).or_insert_with(|| self.host.clone());
         Ok(built)
+    }
+
+    /// The client's default headers, where the request has none of that name (as reqwest adds
+    /// them).
+    fn add_defaults(&self, headers: &mut HeaderMap) {
+        for (name, value) in &self.headers {
+            if let reqwest::header::Entry::Vacant(entry) = headers.entry(name) {
+                entry.insert(value.clone());
+            }
+        }
     }
 }
 

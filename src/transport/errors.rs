@@ -243,6 +243,7 @@ mod tests {
             Some("/nonexistent/dec.sock".into()),
             None,
             None,
+            None,
         );
         let http = super::super::http_client_builder()
             .unix_socket("/nonexistent/dec.sock")

@@ -42,9 +42,10 @@ struct State {
     socket: Option<PathBuf>,
     api_version: Option<ApiVersion>,
     timeout: Option<Duration>,
-    /// Opens connections of their own for streaming responses; `None` for hand-made clients
-    /// and connections through a proxy.
+    /// Sends requests over hyper (`direct`); `None` for hand-made clients and connections
+    /// through a proxy.
     direct: Option<Arc<DirectConnector>>,
+    /// The ssh forwarder, for `ssh://` hosts.
     dialer: Option<Arc<dyn Dialer>>,
 }
 
@@ -54,6 +55,7 @@ impl ClientState {
         socket: Option<PathBuf>,
         api_version: Option<ApiVersion>,
         direct: Option<Arc<DirectConnector>>,
+        dialer: Option<Arc<dyn Dialer>>,
     ) -> Self {
         Self {
             state: Arc::new(State {
@@ -62,14 +64,9 @@ impl ClientState {
                 api_version,
                 timeout: None,
                 direct,
-                dialer: None,
+                dialer,
             }),
         }
-    }
-
-    /// The same settings, connecting through `dialer`.
-    pub(crate) fn with_dialer(self, dialer: Arc<dyn Dialer>) -> Self {
-        self.changed(|s| s.dialer = Some(dialer))
     }
 
     /// The same settings with a total timeout for each request.
@@ -105,7 +102,7 @@ impl ClientState {
         self.state.api_version
     }
 
-    /// The connector for streams on a connection of their own, if this client has one.
+    /// The connector that sends this client's requests over hyper, if it has one.
     pub(crate) fn direct(&self) -> Option<&DirectConnector> {
         self.state.direct.as_deref()
     }
