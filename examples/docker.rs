@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use docker_engine_client::build::{Build, Builder};
 use docker_engine_client::build_context::BuildContext;
 use docker_engine_client::filters::Filters;
 use docker_engine_client::run::Run;
@@ -29,6 +30,8 @@ use docker_engine_client::{ApiClient, Error};
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+#[path = "docker/build.rs"]
+mod build;
 #[path = "docker/terminal.rs"]
 mod terminal;
 
@@ -131,11 +134,30 @@ enum Command {
         /// The image reference to create (`repo[:tag]`).
         reference: String,
     },
-    /// Build an image from a directory (honouring `.dockerignore`).
+    /// Build an image from a directory (honouring `.dockerignore`), with BuildKit when the daemon
+    /// announces it.
     Build {
-        /// Name and optionally a tag (`name:tag`).
+        /// Name and optionally a tag (`name:tag`); repeatable.
         #[arg(short = 't', long = "tag")]
-        tag: String,
+        tag: Vec<String>,
+        /// The Dockerfile, relative to the context.
+        #[arg(short = 'f', long = "file")]
+        file: Option<String>,
+        /// The stage of a multi-stage Dockerfile to build.
+        #[arg(long)]
+        target: Option<String>,
+        /// A build argument (`KEY=VALUE`).
+        #[arg(long = "build-arg")]
+        build_arg: Vec<String>,
+        /// A label on the image (`KEY=VALUE`).
+        #[arg(long)]
+        label: Vec<String>,
+        /// Do not use the cache.
+        #[arg(long)]
+        no_cache: bool,
+        /// Use the classic builder even where the daemon announces BuildKit.
+        #[arg(long)]
+        classic: bool,
         /// The build context directory.
         dir: PathBuf,
     },
@@ -379,18 +401,42 @@ async fn dispatch(cli: Cli) -> Result<i64, Error> {
             progress(import.send().await?.into_json()).await?;
             Ok(0)
         }
-        Command::Build { tag, dir } => {
+        Command::Build {
+            tag,
+            file,
+            target,
+            build_arg,
+            label,
+            no_cache,
+            classic,
+            dir,
+        } => {
             let context = BuildContext::from_dir(&dir)?;
-            let registries = docker.credentials().all().await?;
-            let output = client
-                .image_build()
-                .t(tag)
-                .rm(true)
-                .x_registry_config(&registries)
-                .body(context)
-                .send()
-                .await?;
-            progress(output.into_json()).await?;
+            let mut options = Build::new()
+                .no_cache(no_cache)
+                .registries(docker.credentials().all().await?);
+            for tag in tag {
+                options = options.tag(tag);
+            }
+            if let Some(file) = file {
+                options = options.dockerfile(file);
+            }
+            if let Some(target) = target {
+                options = options.target(target);
+            }
+            for pair in &build_arg {
+                let (key, value) = key_value(pair)?;
+                options = options.build_arg(key, value);
+            }
+            for pair in &label {
+                let (key, value) = key_value(pair)?;
+                options = options.label(key, value);
+            }
+            if classic {
+                options = options.builder(Builder::Classic);
+            }
+            let events = options.start(&client, context).await?;
+            build::show(events, std::io::stderr().is_terminal()).await?;
             Ok(0)
         }
         Command::Events {
@@ -600,6 +646,14 @@ fn parse_filters(pairs: &[String]) -> Result<Filters, Error> {
             operation: "filters",
             message,
         })
+    })
+}
+
+/// `KEY=VALUE` of `--build-arg` and `--label`.
+fn key_value(pair: &str) -> Result<(&str, &str), Error> {
+    pair.split_once('=').ok_or_else(|| Error::InvalidRequest {
+        operation: "image_build",
+        message: format!("{pair:?} is not KEY=VALUE"),
     })
 }
 

@@ -84,6 +84,9 @@ pub enum Error {
     /// A step of a [`run`](crate::run) failed.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// A [`build`](crate::build) failed.
+    #[error(transparent)]
+    Build(#[from] BuildError),
     /// A request could not be built from the values given (caught before sending).
     #[error("invalid request for {operation}: {message}")]
     InvalidRequest {
@@ -178,6 +181,25 @@ pub struct RunError {
     /// Why it failed.
     #[source]
     pub source: Box<Error>,
+}
+
+/// A [`build`](crate::build) failed: the step that failed, the builder's message, and the
+/// step's last output lines.
+#[derive(Debug, thiserror::Error)]
+#[error("build failed{}: {message}{}",
+    step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
+    if last_lines.is_empty() { String::new() } else { format!("\n{}", last_lines.join("\n")) })]
+#[non_exhaustive]
+pub struct BuildError {
+    /// The failed step (`[2/3] RUN make`), when the builder said which.
+    pub step: Option<String>,
+    /// The builder's message.
+    pub message: String,
+    /// The failed step's last output lines.
+    pub last_lines: Vec<String>,
+    /// The error item of the build's stream.
+    #[source]
+    pub source: Option<StreamError>,
 }
 
 /// The steps of a [`run`](crate::run), as named in its errors.
@@ -477,6 +499,17 @@ pub enum VersionError {
         /// The client's version.
         client: String,
     },
+    /// The client's version is above the daemon's newest (a pinned `DOCKER_API_VERSION` or
+    /// `client_with_version`; negotiation never asks for it).
+    #[error(
+        "API version {client} is too new for the daemon, whose newest is {daemon_maximum}: pin {daemon_maximum} or lower, or let the client negotiate"
+    )]
+    ClientTooNew {
+        /// The version asked for.
+        client: String,
+        /// The daemon's newest API version.
+        daemon_maximum: String,
+    },
     /// A version below the oldest this crate supports.
     #[error("API version {version} is below the oldest this crate supports ({oldest})")]
     Unsupported {
@@ -508,15 +541,17 @@ impl Error {
 
     /// The registry refused the credentials (or asked for some).
     ///
-    /// A 401 or 403 from the daemon, and what older daemons (Engine 20.10) report as a 500 or inside a
-    /// push's progress stream: a message with `unauthorized:`, `no basic auth credentials` (none
-    /// were sent) or a login that `failed with status: 401`.
+    /// A 401 or 403 from the daemon, and what daemons report as a 500 or inside a push's
+    /// progress stream: a message with `unauthorized:`, `no basic auth credentials` (none were
+    /// sent), a login that `failed with status: 401` (Engine 20.10) or a registry request that
+    /// got `: 401 Unauthorized` (Engine 28.5's containerd image store).
     pub fn is_unauthorized(&self) -> bool {
         let says = |m: &str| {
             m.starts_with("unauthorized:")
                 || m.contains(": unauthorized:")
                 || m.contains("no basic auth credentials")
                 || m.contains("status: 401 Unauthorized")
+                || m.contains(": 401 Unauthorized")
         };
         match self {
             Error::Api(e) => {

@@ -209,6 +209,9 @@ filter_builders! {
 
     /// `volume_list` and `volume_prune` (`label`, `all`).
     VolumeFilters {
+        /// Prune named volumes too, not only anonymous ones (`volume_prune`, API 1.42 and
+        /// later; before 1.42 prune takes every unused volume and refuses this filter).
+        all(a: bool => a.to_string()) = "all";
         /// Not used by any container.
         dangling(d: bool => d.to_string()) = "dangling";
         /// Its driver.

@@ -80,6 +80,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod build;
 pub mod build_context;
 pub mod cli_config;
 mod connect;
@@ -94,8 +95,8 @@ mod version;
 
 pub use connect::{Docker, DockerBuilder, Host, TlsOptions};
 pub use error::{
-    ApiError, ApiErrorKind, AuthError, Cause, ConfigError, DecodeError, Error, RunError,
-    StreamError, TransportError, VersionError,
+    ApiError, ApiErrorKind, AuthError, BuildError, Cause, ConfigError, DecodeError, Error,
+    RunError, StreamError, TransportError, VersionError,
 };
 pub use transport::{ApiClient, ClientState, USER_AGENT, http_client_builder};
 pub use version::ApiVersion;

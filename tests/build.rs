@@ -1,10 +1,17 @@
-//! Building images on the real daemon (the legacy builder): from a tar context made with the tar
-//! crate, and from a directory honouring `.dockerignore`; then running what was built.
+//! Building images on the real daemons: with the generated `image_build` (the classic builder on
+//! Engine 20.10) from a tar context and from a directory honouring `.dockerignore`; and with the
+//! `build::Build` helper, which picks BuildKit on Engine 28.5 (`Builder-Version: 2`) and the
+//! classic builder on 20.10, both reporting the same events: a multi-stage Dockerfile built to a
+//! `--target` with build args and labels, a second build showing its steps cached, `--no-cache`,
+//! and a failing `RUN` whose error names the step and quotes its last lines. Then running what
+//! was built.
 
 #![cfg(feature = "v1_55")]
 
 mod support;
 
+use docker_engine_client::Error;
+use docker_engine_client::build::{Build, BuildEvent, Builder};
 use docker_engine_client::build_context::BuildContext;
 use docker_engine_client::stream::ByteStreamExt;
 use docker_engine_client::v1_55::{Client, types};
@@ -174,4 +181,248 @@ async fn a_missing_context_directory_is_a_clear_error() {
     std::fs::write(dir.path().join(".dockerignore"), "[bad\n").unwrap();
     let err = BuildContext::from_dir(dir.path()).err().expect("an error");
     assert!(err.to_string().contains("[bad"), "{err}");
+}
+
+/// A context directory with a multi-stage Dockerfile on `base`: the `final` stage prints the
+/// build arg `GREETING`; the `broken` stage after it fails, so building it at all means
+/// `--target` was not honoured; `.dockerignore` keeps `secret.key` out.
+fn multi_stage_context(base: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = format!(
+        "FROM {base} AS base\n\
+         ARG GREETING=none\n\
+         RUN echo \"greeting=$GREETING\" > /greeting && echo made-greeting\n\
+         FROM base AS final\n\
+         COPY . /ctx\n\
+         RUN cat /greeting && ls /ctx\n\
+         FROM base AS broken\n\
+         RUN echo the broken stage ran && exit 7\n"
+    );
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    std::fs::write(dir.path().join(".dockerignore"), "*.key\n").unwrap();
+    std::fs::write(dir.path().join("kept.txt"), "kept\n").unwrap();
+    std::fs::write(dir.path().join("secret.key"), "never sent\n").unwrap();
+    dir
+}
+
+/// Every event of a build (or its error, after the events before it).
+async fn events(
+    build: &Build,
+    client: &Client,
+    dir: &std::path::Path,
+) -> (bool, Vec<BuildEvent>, Option<Error>) {
+    let mut stream = build
+        .start(client, BuildContext::from_dir(dir).unwrap())
+        .await
+        .unwrap();
+    let buildkit = stream.is_buildkit();
+    let mut all = Vec::new();
+    while let Some(item) = futures_util::StreamExt::next(&mut stream).await {
+        match item {
+            Ok(event) => all.push(event),
+            Err(e) => return (buildkit, all, Some(e)),
+        }
+    }
+    (buildkit, all, None)
+}
+
+/// The names of the steps that ended `cached` (or done).
+fn steps(events: &[BuildEvent], cached: bool) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            BuildEvent::Cached { name, .. } if cached => Some(name.clone()),
+            BuildEvent::Done { name, .. } if !cached => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Everything the steps printed.
+fn output(events: &[BuildEvent]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            BuildEvent::Log { bytes, .. } => Some(String::from_utf8_lossy(bytes).into_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The helper on `daemon`: the builder it picks, a multi-stage build to a target with a build
+/// arg and a label, its second run cached, `--no-cache`, and the image it made.
+async fn multi_stage_build(daemon: support::Daemon, expect_buildkit: bool) {
+    let Some(docker) = support::docker_of(daemon) else {
+        return;
+    };
+    let client: Client = docker.client().await.unwrap();
+    let cleanup = support::Cleanup::new(&docker);
+    let base = support::import_busybox(&client, &support::unique("bk-base")).await;
+    cleanup.image(&base);
+    let dir = multi_stage_context(&base);
+    let tag = format!("{}:latest", support::unique("bk"));
+    cleanup.image(&tag);
+    let label = support::unique("bk-label");
+    let build = Build::new()
+        .tag(&tag)
+        .target("final")
+        .build_arg("GREETING", "hello")
+        .label("dec.test", &label);
+
+    let (buildkit, first, error) = events(&build, &client, dir.path()).await;
+    assert!(error.is_none(), "{error:?}\n{first:#?}");
+    assert_eq!(
+        buildkit, expect_buildkit,
+        "the builder picked on {daemon:?}"
+    );
+    let printed = output(&first);
+    assert!(printed.contains("greeting=hello"), "{printed}");
+    assert!(printed.contains("kept.txt"), "{printed}");
+    assert!(!printed.contains("secret.key"), ".dockerignore: {printed}");
+    assert!(
+        !printed.contains("the broken stage ran"),
+        "--target: {printed}"
+    );
+    let done = steps(&first, false);
+    assert!(
+        done.iter().any(|s| s.contains("RUN cat /greeting")),
+        "{done:?}"
+    );
+    let Some(BuildEvent::ImageId(id)) = first
+        .iter()
+        .rev()
+        .find(|e| matches!(e, BuildEvent::ImageId(_)))
+    else {
+        panic!("no image id: {first:#?}");
+    };
+    let image = client
+        .image_inspect()
+        .name(&tag)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(image.id.as_deref(), Some(id.as_str()));
+    let labels = image.config.and_then(|c| c.labels).unwrap_or_default();
+    assert_eq!(labels.get("dec.test"), Some(&label));
+    let out = run(&client, &cleanup, &tag, &["cat", "/greeting"]).await;
+    assert_eq!(out, "greeting=hello\n");
+
+    // Again: the RUN steps come from the cache.
+    let (_, second, error) = events(&build, &client, dir.path()).await;
+    assert!(error.is_none(), "{error:?}");
+    let cached = steps(&second, true);
+    assert!(
+        cached.iter().any(|s| s.contains("RUN cat /greeting")),
+        "cached steps of the second build: {cached:?}\n{second:#?}"
+    );
+    // --no-cache: nothing cached, the RUN steps run again.
+    let (_, third, error) = events(&build.clone().no_cache(true), &client, dir.path()).await;
+    assert!(error.is_none(), "{error:?}");
+    assert!(
+        !steps(&third, true).iter().any(|s| s.contains("RUN")),
+        "{third:#?}"
+    );
+    assert!(output(&third).contains("greeting=hello"));
+}
+
+#[tokio::test]
+#[ignore = "needs the modern daemon (Engine 28.5, .ci/modern-daemon): cargo test -- --include-ignored (CI runs them)"]
+async fn buildkit_builds_a_target_with_args_labels_and_cache() {
+    multi_stage_build(support::Daemon::Modern, true).await;
+}
+
+#[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
+async fn the_classic_builder_reports_the_same_events() {
+    multi_stage_build(support::Daemon::Legacy, false).await;
+}
+
+/// A failing `RUN` on `daemon` with `builder`: the error names the step and quotes its output.
+async fn failing_build(daemon: support::Daemon, builder: Builder) {
+    let Some(docker) = support::docker_of(daemon) else {
+        return;
+    };
+    let client: Client = docker.client().await.unwrap();
+    let cleanup = support::Cleanup::new(&docker);
+    let base = support::import_busybox(&client, &support::unique("bk-fail")).await;
+    cleanup.image(&base);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {base}\nRUN echo first-line; echo last-line >&2; exit 3\n"),
+    )
+    .unwrap();
+    let (_, events, error) = events(&Build::new().builder(builder), &client, dir.path()).await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, BuildEvent::Failed { name, .. } if name.contains("exit 3"))),
+        "{events:#?}"
+    );
+    let Some(Error::Build(error)) = error else {
+        panic!("not a build error: {error:?}");
+    };
+    assert!(
+        error
+            .step
+            .as_deref()
+            .is_some_and(|s| s.contains("RUN echo first-line")),
+        "{error:?}"
+    );
+    assert!(error.message.contains('3'), "{error:?}");
+    assert!(
+        error.last_lines.iter().any(|l| l.contains("last-line")),
+        "{error:?}"
+    );
+    let shown = error.to_string();
+    assert!(
+        shown.contains("RUN echo first-line") && shown.contains("last-line"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the modern daemon (Engine 28.5, .ci/modern-daemon): cargo test -- --include-ignored (CI runs them)"]
+async fn a_failing_buildkit_step_is_named_with_its_last_lines() {
+    failing_build(support::Daemon::Modern, Builder::Auto).await;
+}
+
+#[tokio::test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
+async fn a_failing_classic_step_is_named_with_its_last_lines() {
+    failing_build(support::Daemon::Legacy, Builder::Auto).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the modern daemon (Engine 28.5, .ci/modern-daemon): cargo test -- --include-ignored (CI runs them)"]
+async fn the_classic_builder_can_be_forced_where_buildkit_is_announced() {
+    let Some(docker) = support::docker_of(support::Daemon::Modern) else {
+        return;
+    };
+    let client: Client = docker.client().await.unwrap();
+    let cleanup = support::Cleanup::new(&docker);
+    let base = support::import_busybox(&client, &support::unique("classic-forced")).await;
+    cleanup.image(&base);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {base}\nRUN echo classic\n"),
+    )
+    .unwrap();
+    let (buildkit, events, error) =
+        events(&Build::new().builder(Builder::Classic), &client, dir.path()).await;
+    assert!(!buildkit);
+    assert!(error.is_none(), "{error:?}");
+    assert!(
+        events.iter().any(|e| matches!(e, BuildEvent::ImageId(_))),
+        "{events:#?}"
+    );
+    if let Some(BuildEvent::ImageId(id)) = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e, BuildEvent::ImageId(_)))
+    {
+        cleanup.image(id);
+    }
 }

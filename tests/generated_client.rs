@@ -40,8 +40,6 @@ async fn client(socket: &std::path::Path) -> Client {
     )
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn generated_client_drives_a_real_daemon() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -196,3 +194,5 @@ fn split_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     assert!(bytes.is_empty(), "trailing partial frame");
     frames
 }
+
+crate::on_both_daemons!(generated_client_drives_a_real_daemon,);

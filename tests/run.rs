@@ -31,8 +31,6 @@ fn step(e: &Error) -> RunStep {
     }
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_collects_separated_output_and_the_exit_code_then_removes() {
     let Some((_docker, client, _cleanup, image)) = setup().await else {
         return;
@@ -64,8 +62,6 @@ async fn run_collects_separated_output_and_the_exit_code_then_removes() {
     }
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_with_stdin_env_tty_and_options() {
     let Some((_docker, client, cleanup, image)) = setup().await else {
         return;
@@ -115,8 +111,6 @@ async fn run_with_stdin_env_tty_and_options() {
     assert!(out.stderr.is_empty());
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_streams_output_as_it_happens() {
     let Some((_docker, client, _cleanup, image)) = setup().await else {
         return;
@@ -147,8 +141,6 @@ async fn run_streams_output_as_it_happens() {
     support::assert_not_found(client.container_inspect().id(&id).send().await);
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn run_errors_name_the_step_and_clean_up() {
     let Some((_docker, client, _cleanup, image)) = setup().await else {
         return;
@@ -191,8 +183,6 @@ async fn run_errors_name_the_step_and_clean_up() {
     assert!(left.is_empty(), "{left:?}");
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon and the test registry on 127.0.0.1:5000 (.ci/setup): cargo test -- --include-ignored (CI runs them)"]
 async fn run_pulls_a_missing_image_with_credentials_and_progress() {
     let Some((_docker, client, cleanup, _)) = setup().await else {
         return;
@@ -226,7 +216,14 @@ async fn run_pulls_a_missing_image_with_credentials_and_progress() {
         .unwrap();
     assert_eq!(out.stdout, own);
     let seen = seen.lock().unwrap();
-    assert!(seen.iter().any(|p| p.bytes().is_some()), "{seen:?}");
+    // Byte counts while downloading (20.10; 28.5 reports a layer this small as done at once).
+    if support::daemon::current() == support::Daemon::Legacy {
+        assert!(seen.iter().any(|p| p.bytes().is_some()), "{seen:?}");
+    }
+    assert!(
+        seen.iter().any(|p| p.id.is_some() && p.detail.is_some()),
+        "{seen:?}"
+    );
     assert!(
         seen.iter().any(|p| p
             .status
@@ -235,3 +232,11 @@ async fn run_pulls_a_missing_image_with_credentials_and_progress() {
         "{seen:?}"
     );
 }
+
+crate::on_both_daemons!(
+    run_collects_separated_output_and_the_exit_code_then_removes,
+    run_with_stdin_env_tty_and_options,
+    run_streams_output_as_it_happens,
+    run_errors_name_the_step_and_clean_up,
+    run_pulls_a_missing_image_with_credentials_and_progress,
+);

@@ -98,8 +98,6 @@ async fn collect(
     parts
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn logs_separated_tty_follow_since_and_tail() {
     let Some(docker) = support::docker() else {
         return;
@@ -191,8 +189,6 @@ async fn logs_separated_tty_follow_since_and_tail() {
     assert_eq!(out.0, "1\n2\n3\n");
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_container_killed_mid_follow_ends_the_stream() {
     let Some(docker) = support::docker() else {
         return;
@@ -218,8 +214,6 @@ async fn a_container_killed_mid_follow_ends_the_stream() {
     assert!(rest.iter().all(Result::is_ok), "{rest:?}");
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_connection_cut_mid_stream_is_an_error() {
     let Some(socket) = support::daemon_socket() else {
         return;
@@ -263,8 +257,6 @@ async fn a_connection_cut_mid_stream_is_an_error() {
     );
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn attach_to_cat_echoes_stdin_until_eof() {
     let Some(docker) = support::docker() else {
         return;
@@ -311,8 +303,6 @@ async fn read_until(
     seen
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn tty_attach_and_exec_pass_output_through_and_resize() {
     let Some(docker) = support::docker() else {
         return;
@@ -390,8 +380,6 @@ async fn tty_attach_and_exec_pass_output_through_and_resize() {
     assert_eq!(f.exec_exit_code(&exec).await, Some(0));
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn exec_with_stdin_and_exit_codes() {
     let Some(docker) = support::docker() else {
         return;
@@ -472,8 +460,6 @@ async fn exec_with_stdin_and_exit_codes() {
     assert_eq!(code, Some(3));
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn events_filtered_by_type_and_container_with_since_until() {
     let Some(docker) = support::docker() else {
         return;
@@ -523,8 +509,6 @@ async fn events_filtered_by_type_and_container_with_since_until() {
     );
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn stats_one_shot_and_streaming() {
     let Some(docker) = support::docker() else {
         return;
@@ -561,8 +545,6 @@ async fn stats_one_shot_and_streaming() {
     assert!(two.iter().all(Result::is_ok), "{two:?}");
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_failed_pull_is_an_error_not_a_success() {
     let Some(docker) = support::docker() else {
         return;
@@ -583,8 +565,6 @@ async fn a_failed_pull_is_an_error_not_a_success() {
     assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn archive_put_then_get_round_trips_bytes_exactly() {
     use docker_engine_client::archive;
     let Some(docker) = support::docker() else {
@@ -657,8 +637,6 @@ async fn archive_put_then_get_round_trips_bytes_exactly() {
     assert!(missing.is_not_found(), "{missing:?}");
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn image_save_streams_straight_into_image_load() {
     let Some(docker) = support::docker() else {
         return;
@@ -702,3 +680,17 @@ async fn image_save_streams_straight_into_image_load() {
         .id;
     assert_eq!(again, image_id);
 }
+
+crate::on_both_daemons!(
+    logs_separated_tty_follow_since_and_tail,
+    a_container_killed_mid_follow_ends_the_stream,
+    a_connection_cut_mid_stream_is_an_error,
+    attach_to_cat_echoes_stdin_until_eof,
+    tty_attach_and_exec_pass_output_through_and_resize,
+    exec_with_stdin_and_exit_codes,
+    events_filtered_by_type_and_container_with_since_until,
+    stats_one_shot_and_streaming,
+    a_failed_pull_is_an_error_not_a_success,
+    archive_put_then_get_round_trips_bytes_exactly,
+    image_save_streams_straight_into_image_load,
+);

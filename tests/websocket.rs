@@ -72,8 +72,6 @@ async fn is_running(client: &Client, id: &str) -> bool {
     inspect.into_inner().state.and_then(|s| s.running) == Some(true)
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn websocket_attach_echoes_stdin_and_closes_cleanly_on_every_transport_and_framing() {
     let Some(support::BusyboxFixture {
         docker,
@@ -86,7 +84,7 @@ async fn websocket_attach_echoes_stdin_and_closes_cleanly_on_every_transport_and
     };
     let id = running_cat(&client, &cleanup, &image).await;
 
-    // Unix socket, the daemon's version (1.41): binary messages.
+    // Unix socket, the daemon's version (1.41 or 1.51): binary messages.
     echo_and_close(&client, &id).await;
     // Closing the WebSocket ended the attach, not the container.
     assert!(is_running(&client, &id).await);
@@ -106,10 +104,10 @@ async fn websocket_attach_echoes_stdin_and_closes_cleanly_on_every_transport_and
     echo_and_close(&over_tcp, &id).await;
     let sent = proxy.sent();
     assert!(
-        proxy
-            .request_lines()
-            .iter()
-            .any(|l| l.starts_with(&format!("GET /v1.41/containers/{id}/attach/ws?stream=1&"))),
+        proxy.request_lines().iter().any(|l| l.starts_with(&format!(
+            "GET /v{}/containers/{id}/attach/ws?stream=1&",
+            support::daemon::current().api_version()
+        ))),
         "{:?}",
         proxy.request_lines()
     );
@@ -121,8 +119,6 @@ async fn websocket_attach_echoes_stdin_and_closes_cleanly_on_every_transport_and
     assert!(is_running(&client, &id).await);
 }
 
-#[tokio::test]
-#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_container_that_exits_closes_the_websocket_and_a_missing_one_is_not_found() {
     let Some(support::BusyboxFixture {
         client,
@@ -181,3 +177,8 @@ async fn a_container_that_exits_closes_the_websocket_and_a_missing_one_is_not_fo
             .expect("no such container");
     assert!(missing.is_not_found(), "{missing}");
 }
+
+crate::on_both_daemons!(
+    websocket_attach_echoes_stdin_and_closes_cleanly_on_every_transport_and_framing,
+    a_container_that_exits_closes_the_websocket_and_a_missing_one_is_not_found,
+);

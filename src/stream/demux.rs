@@ -47,11 +47,21 @@ pub enum Framing {
     Raw,
 }
 
+/// The response header in which this crate's request path notes the API version a logs request
+/// was made in (generated responses carry no URL), so its framing follows the daemon's
+/// `Content-Type` from 1.42 on, as for the hijacked streams.
+pub(crate) const ASKED_IN: &str = "x-docker-engine-client-api-version";
+
 impl Framing {
-    /// [`Framing::detect`] from a response's headers: the one place a streamed response's
-    /// framing is decided when the API version it was asked in is not known.
+    /// [`Framing::detect_at`] from a response's headers, with the API version this crate noted
+    /// on a logs response made through it, else [`Framing::detect`]: the one place a streamed
+    /// response's framing is decided.
     pub fn from_headers(headers: &reqwest::header::HeaderMap, tty: bool) -> Framing {
-        Framing::from_headers_at(headers, None, tty)
+        let asked_in = headers
+            .get(ASKED_IN)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        Framing::from_headers_at(headers, asked_in, tty)
     }
 
     /// [`Framing::detect_at`] from a response's headers.

@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use super::ClientState;
-use crate::error::{ApiError, Cause, DecodeError, Error, TransportError, error_chain};
+use crate::error::{
+    ApiError, Cause, DecodeError, Error, TransportError, VersionError, error_chain,
+};
 
 /// Turns a generated call's result into the crate's error type. Error statuses reach it as
 /// `UnexpectedResponse` (the `bounded-errors` generation pass sends every one there), so they are
@@ -92,12 +94,45 @@ pub(crate) async fn from_response(response: reqwest::Response, operation: &'stat
     } else if message.is_empty() {
         message = format!("HTTP {} with an empty body", status.as_u16());
     }
+    if status == reqwest::StatusCode::BAD_REQUEST
+        && let Some(refusal) = version_refusal(&message)
+    {
+        return refusal.into();
+    }
     ApiError {
         status: status.as_u16(),
         message,
         operation,
     }
     .into()
+}
+
+/// The daemon's refusal of the API version in the URL, in its words (the Go daemon's
+/// `client version 1.52 is too new. Maximum supported API version is 1.51` and `client version
+/// 1.24 is too old. Minimum supported API version is 1.44, ...`), as a [`VersionError`].
+fn version_refusal(message: &str) -> Option<VersionError> {
+    let rest = message.strip_prefix("client version ")?;
+    let (client, rest) = rest.split_once(' ')?;
+    let daemon = |rest: &str, before: &str| -> Option<String> {
+        let version = rest.split_once(before)?.1;
+        let end = version
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(version.len());
+        Some(version[..end].trim_end_matches('.').to_string())
+    };
+    if rest.starts_with("is too new") {
+        Some(VersionError::ClientTooNew {
+            client: client.to_string(),
+            daemon_maximum: daemon(rest, "Maximum supported API version is ")?,
+        })
+    } else if rest.starts_with("is too old") {
+        Some(VersionError::ClientTooOld {
+            daemon_minimum: daemon(rest, "Minimum supported API version is ")?,
+            client: client.to_string(),
+        })
+    } else {
+        None
+    }
 }
 
 /// `text` cut to [`ERROR_MESSAGE_LIMIT`] bytes (at a character boundary), saying how large the
@@ -233,6 +268,39 @@ fn rustls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_daemons_version_refusals_are_version_errors() {
+        let new = version_refusal(
+            "client version 1.52 is too new. Maximum supported API version is 1.51",
+        );
+        assert_eq!(
+            new,
+            Some(VersionError::ClientTooNew {
+                client: "1.52".into(),
+                daemon_maximum: "1.51".into()
+            })
+        );
+        let old = version_refusal(
+            "client version 1.24 is too old. Minimum supported API version is 1.44, please \
+             upgrade your client to a newer version",
+        );
+        assert_eq!(
+            old,
+            Some(VersionError::ClientTooOld {
+                daemon_minimum: "1.44".into(),
+                client: "1.24".into()
+            })
+        );
+        for other in [
+            "client version",
+            "client version 1.52 is too new.",
+            "conflict: unable to delete",
+            "",
+        ] {
+            assert_eq!(version_refusal(other), None, "{other:?}");
+        }
+    }
 
     /// A failure's cause travels as the error's `source()`, down to the I/O error, while the
     /// message stays one line without the URL.

@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use super::direct::as_reqwest_error;
 use super::{ClientState, DirectConnector};
+use crate::stream::demux::ASKED_IN;
 
 /// The headers that carry registry credentials.
 const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
@@ -49,8 +50,26 @@ pub(crate) fn pre(
     }
 }
 
-/// Sends a request inside a `docker.request` tracing span.
+/// Sends a request inside a `docker.request` tracing span. A logs response gets the API version
+/// it was asked in noted (`stream::demux::ASKED_IN`): its framing depends on it.
 pub(crate) async fn exec(
+    state: &ClientState,
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    operation_id: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let mut response = traced(state, client, request, operation_id).await?;
+    if operation_id.ends_with("_logs")
+        && let Some(version) = state.api_version()
+        && let Ok(value) = reqwest::header::HeaderValue::from_str(&version.to_string())
+    {
+        response.headers_mut().insert(ASKED_IN, value);
+    }
+    Ok(response)
+}
+
+/// [`send`] inside a `docker.request` tracing span.
+async fn traced(
     state: &ClientState,
     client: &reqwest::Client,
     request: reqwest::Request,

@@ -4,14 +4,14 @@
 
 use docker_engine_client::Docker;
 use docker_engine_client::filters::ContainerFilters;
-use docker_engine_client::v1_41::{Client, types};
+use super::api::{Client, types};
 use serde_json::json;
 
 use crate::support;
 
 /// A v1.41 client of the daemon and the cleanup of what the test makes (`None`: no daemon).
 pub async fn connect() -> Option<(Docker, Client, support::Cleanup)> {
-    let docker = support::docker()?;
+    let docker = support::docker_of(super::DAEMON)?;
     let client: Client = docker.client().await.unwrap();
     let cleanup = support::Cleanup::new(&docker);
     Some((docker, client, cleanup))
@@ -25,6 +25,25 @@ pub async fn setup(name: &str) -> Option<(Docker, Client, support::Cleanup, Stri
     let image = support::import_busybox(&importer, &support::unique(name)).await;
     cleanup.image(&image);
     Some((docker, client, cleanup, image))
+}
+
+/// A field optional in some versions' types and required in others (`NetworkCreateResponse.Id`
+/// is optional in v1.41, required in v1.51): its value either way.
+pub trait Present<T> {
+    /// The value (an optional one must be there).
+    fn present(self) -> T;
+}
+
+impl<T> Present<T> for Option<T> {
+    fn present(self) -> T {
+        self.expect("the daemon left out a field the test needs")
+    }
+}
+
+impl Present<String> for String {
+    fn present(self) -> String {
+        self
+    }
 }
 
 /// A request body of type `T`, written as Docker documents it.

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use docker_engine_client::filters::ContainerFilters;
 use docker_engine_client::stream::ByteStreamExt;
-use docker_engine_client::v1_41::{Client, types};
+use super::api::{Client, types};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
-use crate::common::{body, create, inspect, labelled, listed, run, run_to_exit, setup, status};
+use super::common::{body, create, inspect, labelled, listed, run, run_to_exit, setup, status};
 use crate::support;
 
 /// A running container made with most of what `container_create` takes: env, labels, an

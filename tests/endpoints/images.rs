@@ -3,11 +3,11 @@
 
 use docker_engine_client::filters::ImageFilters;
 use docker_engine_client::stream::ByteStreamExt;
-use docker_engine_client::v1_41::{Client, types};
+use super::api::{Client, types};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
-use crate::common::{body, create, labelled, run_to_exit, setup};
+use super::common::{body, create, labelled, run_to_exit, setup};
 use crate::support;
 
 /// Tags `image` (`repo:latest`) as `repo:<tag>` too (removed at the end); returns the new

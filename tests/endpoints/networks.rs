@@ -2,10 +2,10 @@
 //! connect a container with aliases and disconnect it; delete; prune.
 
 use docker_engine_client::filters::NetworkFilters;
-use docker_engine_client::v1_41::{Client, types};
+use super::api::{Client, types};
 use serde_json::json;
 
-use crate::common::{body, connect, inspect, labelled, run, setup};
+use super::common::{Present, body, connect, inspect, labelled, run, setup};
 use crate::support;
 
 /// The second octet of this test process's subnets (`10.<octet>.<n>.0/24`): its own, so
@@ -23,7 +23,7 @@ async fn create(client: &Client, cleanup: &support::Cleanup, create: serde_json:
         .await
         .unwrap()
         .into_inner();
-    let id = created.id.unwrap();
+    let id = created.id.present();
     cleanup.network(&id);
     id
 }

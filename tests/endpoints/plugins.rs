@@ -3,10 +3,10 @@
 
 use std::sync::OnceLock;
 
-use docker_engine_client::v1_41::{Client, types};
+use super::api::{Client, types};
 use serde_json::json;
 
-use crate::common::connect;
+use super::common::connect;
 use crate::support;
 
 /// A static program that listens on the plugin socket (`/run/docker/plugins/dec.sock`, which the

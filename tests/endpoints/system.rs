@@ -2,7 +2,7 @@
 
 use docker_engine_client::stream::ByteStreamExt;
 
-use crate::common::{connect, setup};
+use super::common::{connect, setup};
 use crate::support;
 
 #[tokio::test]
@@ -18,23 +18,32 @@ async fn ping_answers_ok_to_get_and_head() {
 
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
-async fn version_is_the_daemons_api_1_41() {
+async fn version_is_the_daemons_own() {
     let Some((_docker, client, _cleanup)) = connect().await else {
         return;
     };
     let version = client.system_version().send().await.unwrap().into_inner();
-    assert_eq!(version.api_version.as_deref(), Some("1.41"));
+    assert_eq!(
+        version.api_version.as_deref(),
+        Some(super::DAEMON.api_version())
+    );
 }
 
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
-async fn info_reports_the_cpus_and_engine_20_10() {
+async fn info_reports_the_cpus_and_the_engine_release() {
     let Some((_docker, client, _cleanup)) = connect().await else {
         return;
     };
     let info = client.system_info().send().await.unwrap().into_inner();
+    let release = match super::DAEMON {
+        support::Daemon::Legacy => "20.10",
+        support::Daemon::Modern => "28.5",
+    };
+    let server = info.server_version.unwrap_or_default();
     assert!(
-        info.ncpu.unwrap_or(0) >= 1 && info.server_version.unwrap_or_default().starts_with("20.10")
+        info.ncpu.unwrap_or(0) >= 1 && server.starts_with(release),
+        "{server}"
     );
 }
 

@@ -2,10 +2,10 @@
 //! prune.
 
 use docker_engine_client::filters::VolumeFilters;
-use docker_engine_client::v1_41::{Client, types};
+use super::api::{Client, types};
 use serde_json::json;
 
-use crate::common::{body, connect, labelled};
+use super::common::{body, connect, labelled};
 use crate::support;
 
 /// Creates local volume `name` labelled `dec.test=<label>` (removed at the end).
@@ -96,9 +96,14 @@ async fn delete_then_prune_by_label_takes_the_rest() {
     }
     client.volume_delete().name(&names[0]).send().await.unwrap();
     support::assert_not_found(client.volume_inspect().name(&names[0]).send().await);
+    // From API 1.42 on, prune leaves named volumes unless asked for `all`.
+    let mut filters = VolumeFilters::new().label(labelled(&label));
+    if super::DAEMON == support::Daemon::Modern {
+        filters = filters.all(true);
+    }
     let pruned = client
         .volume_prune()
-        .filters(VolumeFilters::new().label(labelled(&label)))
+        .filters(filters)
         .send()
         .await
         .unwrap()

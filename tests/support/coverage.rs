@@ -1,6 +1,7 @@
-//! Records every request the tests make — operation and HTTP status, from the crate's own
-//! `docker.request` tracing spans — into `target/dec-coverage/<test>-<pid>.txt`, one
-//! `operation status` line each, for `cargo xtask coverage`.
+//! Records every request the tests make — operation, HTTP status and the API version in its path,
+//! from the crate's own `docker.request` tracing spans — into
+//! `target/dec-coverage/<test>-<pid>.txt`, one `operation status version` line each (`-` for an
+//! unversioned path), for `cargo xtask coverage --daemon legacy|modern`.
 
 use std::fs::File;
 use std::io::Write;
@@ -20,14 +21,26 @@ struct Recorder {
 struct Call {
     operation: String,
     status: Option<u64>,
+    /// `1.51` of `/v1.51/containers/json`.
+    version: Option<String>,
+}
+
+/// The API version a request path starts with (`/v1.51/...`, or under a host's prefix).
+fn path_version(path: &str) -> Option<String> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('v'))
+        .find(|v| v.starts_with("1.") && v[2..].chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_string)
 }
 
 struct Fields<'a>(&'a mut Call);
 
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "operation" {
-            self.0.operation = value.to_string();
+        match field.name() {
+            "operation" => self.0.operation = value.to_string(),
+            "path" => self.0.version = path_version(value),
+            _ => {}
         }
     }
 
@@ -67,8 +80,9 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {
             return;
         };
         let status = call.status.map_or("-".to_string(), |s| s.to_string());
+        let version = call.version.as_deref().unwrap_or("-");
         if let Ok(mut file) = self.file.lock() {
-            let _ = writeln!(file, "{} {status}", call.operation);
+            let _ = writeln!(file, "{} {status} {version}", call.operation);
         }
     }
 }

@@ -28,18 +28,119 @@ pub fn require<T>(found: Option<T>, what: &str) -> Option<T> {
     found
 }
 
-/// The daemon's unix socket, from `DOCKER_HOST` (`unix://...`) or the default path.
-pub fn daemon_socket() -> Option<PathBuf> {
-    let path = match std::env::var("DOCKER_HOST") {
-        Ok(host) if host.starts_with("unix://") => PathBuf::from(&host["unix://".len()..]),
-        _ => PathBuf::from("/var/run/docker.sock"),
-    };
-    require(path.exists().then_some(path), "the Docker daemon's socket")
+/// The two real daemons `.ci/setup` starts, each tested with its own API version's types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Daemon {
+    /// Engine 20.10 (API 1.41), from the machine's packages: `DOCKER_HOST` or the default
+    /// socket.
+    Legacy,
+    /// Engine 28.5 (API 1.51), from Debian's unstable suite in a chroot
+    /// (`.ci/modern-daemon`): `DEC_MODERN_HOST` or its socket.
+    Modern,
 }
 
-/// A connection to the local daemon over its unix socket (and the coverage recorder installed).
+tokio::task_local! {
+    /// The daemon the running test talks to, for the tests written once and run on both
+    /// ([`on_both_daemons!`](crate::on_both_daemons)): `docker()`, `daemon_socket()` and what
+    /// is built on them follow it. Outside such a test, [`Daemon::Legacy`].
+    static CURRENT: Daemon;
+}
+
+/// The daemon the running test talks to.
+pub fn current() -> Daemon {
+    CURRENT.try_with(|d| *d).unwrap_or(Daemon::Legacy)
+}
+
+/// Runs `test` with `daemon` as [`current`].
+pub async fn on<F: std::future::Future>(daemon: Daemon, test: F) -> F::Output {
+    CURRENT.scope(daemon, test).await
+}
+
+/// Runs each named `async fn` (no arguments) as two tests, `legacy::NAME` and `modern::NAME`,
+/// each with its daemon as the current one: the daemon's own answers, the client negotiating
+/// its version (1.41 and 1.51 with the default v1.55 types).
+#[macro_export]
+macro_rules! on_both_daemons {
+    ($($test:ident),* $(,)?) => {
+        /// The tests of this file on Engine 20.10 (API 1.41).
+        mod legacy {
+            $(
+                #[tokio::test]
+                #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
+                async fn $test() {
+                    $crate::support::daemon::on($crate::support::Daemon::Legacy, super::$test()).await
+                }
+            )*
+        }
+        /// The tests of this file on Engine 28.5 (API 1.51).
+        mod modern {
+            $(
+                #[tokio::test]
+                #[ignore = "needs the modern daemon (Engine 28.5, .ci/modern-daemon): cargo test -- --include-ignored (CI runs them)"]
+                async fn $test() {
+                    $crate::support::daemon::on($crate::support::Daemon::Modern, super::$test()).await
+                }
+            )*
+        }
+    };
+}
+
+/// Where `.ci/modern-daemon` puts the modern daemon's socket.
+pub const MODERN_SOCKET: &str = "/run/docker-modern/docker.sock";
+
+impl Daemon {
+    /// Its unix socket.
+    pub fn socket(self) -> PathBuf {
+        let (variable, default) = match self {
+            Daemon::Legacy => ("DOCKER_HOST", "/var/run/docker.sock"),
+            Daemon::Modern => ("DEC_MODERN_HOST", MODERN_SOCKET),
+        };
+        match std::env::var(variable) {
+            Ok(host) if host.starts_with("unix://") => PathBuf::from(&host["unix://".len()..]),
+            _ => PathBuf::from(default),
+        }
+    }
+
+    /// The API version it speaks.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Daemon::Legacy => "1.41",
+            Daemon::Modern => "1.51",
+        }
+    }
+
+    /// What `require` names when it is missing.
+    fn describe(self) -> String {
+        match self {
+            Daemon::Legacy => format!("the Docker daemon's socket {}", self.socket().display()),
+            Daemon::Modern => format!(
+                "the modern Docker daemon (Engine 28.5, `bash .ci/modern-daemon`) at {}",
+                self.socket().display()
+            ),
+        }
+    }
+}
+
+/// The current daemon's unix socket (the legacy one's: `DOCKER_HOST` or the default path).
+pub fn daemon_socket() -> Option<PathBuf> {
+    socket_of(current())
+}
+
+/// `daemon`'s socket, if it is there (a missing one skips, or fails under `CI=true`).
+pub fn socket_of(daemon: Daemon) -> Option<PathBuf> {
+    let path = daemon.socket();
+    require(path.exists().then_some(path), &daemon.describe())
+}
+
+/// A connection to the current daemon over its unix socket (and the coverage recorder
+/// installed).
 pub fn docker() -> Option<Docker> {
-    let socket = daemon_socket()?;
+    docker_of(current())
+}
+
+/// A connection to `daemon` over its unix socket (and the coverage recorder installed).
+pub fn docker_of(daemon: Daemon) -> Option<Docker> {
+    let socket = socket_of(daemon)?;
     coverage::install();
     Some(Docker::connect(&format!("unix://{}", socket.display())).unwrap())
 }

@@ -1,16 +1,41 @@
-//! `cargo xtask coverage`: which operations of the API version the test daemon speaks (1.41)
-//! the integration tests called successfully against it. The tests record each request's
-//! operation and status from the crate's `docker.request` tracing spans
-//! (`tests/support/coverage.rs`, into `target/dec-coverage/`); this runs them, then lists every
-//! operation of the spec as exercised or not, with the reason for those a single-node daemon
-//! without internet cannot serve.
+//! `cargo xtask coverage --daemon legacy|modern`: which operations of the API version a test
+//! daemon speaks (Engine 20.10: 1.41; Engine 28.5: 1.51) the integration tests called
+//! successfully against it. The tests record each request's operation, status and the version
+//! in its path from the crate's `docker.request` tracing spans (`tests/support/coverage.rs`,
+//! into `target/dec-coverage/`); this runs them, then lists every operation of that version's
+//! spec as exercised or not, with the reason for those a single-node daemon without internet
+//! cannot serve.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-/// The API version of the test daemon (Engine 20.10).
-const VERSION: &str = "1.41";
+/// The test daemons `.ci/setup` starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Daemon {
+    /// Engine 20.10 on the default socket (API 1.41).
+    Legacy,
+    /// Engine 28.5 in a chroot (`.ci/modern-daemon`, API 1.51).
+    Modern,
+}
+
+impl Daemon {
+    /// The API version it speaks (the calls counted are the ones made in it).
+    pub fn version(self) -> &'static str {
+        match self {
+            Daemon::Legacy => "1.41",
+            Daemon::Modern => "1.51",
+        }
+    }
+
+    /// Its `DOCKER_HOST`.
+    pub fn host(self) -> &'static str {
+        match self {
+            Daemon::Legacy => "unix:///var/run/docker.sock",
+            Daemon::Modern => "unix:///run/docker-modern/docker.sock",
+        }
+    }
+}
 
 /// Operations this machine cannot serve, and why.
 const UNREACHABLE: &[(&str, &str)] = &[
@@ -44,10 +69,15 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "get_plugin_privileges",
         "asks a registry for a plugin's privileges: none reachable offline",
     ),
+    (
+        "volume_update",
+        "updates a cluster (CSI) volume: needs a CSI plugin in a swarm",
+    ),
 ];
 
-/// `cargo xtask coverage [--no-run]`.
-pub fn coverage(root: &Path, run_tests: bool) -> Result<(), String> {
+/// `cargo xtask coverage [--daemon legacy|modern] [--no-run]`.
+pub fn coverage(root: &Path, daemon: Daemon, run_tests: bool) -> Result<(), String> {
+    let version = daemon.version();
     let records = root.join("target/dec-coverage");
     if run_tests {
         let _ = std::fs::remove_dir_all(&records);
@@ -57,7 +87,7 @@ pub fn coverage(root: &Path, run_tests: bool) -> Result<(), String> {
                 "test",
                 "--workspace",
                 "--features",
-                "docker-engine-client/tls,docker-engine-client/v1_41",
+                "docker-engine-client/tls,docker-engine-client/v1_41,docker-engine-client/v1_51",
                 // The tests that need the daemon are #[ignore]d by default (visibly skipped).
                 "--",
                 "--include-ignored",
@@ -70,15 +100,15 @@ pub fn coverage(root: &Path, run_tests: bool) -> Result<(), String> {
             ));
         }
     }
-    let calls = read_records(&records)?;
-    let spec = root.join(format!("spec/v{VERSION}.yaml"));
+    let calls = read_records(&records, version)?;
+    let spec = root.join(format!("spec/v{version}.yaml"));
     let yaml = std::fs::read_to_string(&spec).map_err(|e| {
         format!(
             "{}: {e}: run `cargo xtask spec sync --from ../shared/docker-engine-api`",
             spec.display()
         )
     })?;
-    let doc = docker_engine_codegen::load::parse_yaml(VERSION, &yaml).map_err(|e| e.to_string())?;
+    let doc = docker_engine_codegen::load::parse_yaml(version, &yaml).map_err(|e| e.to_string())?;
     let operations = spec_operations(&doc);
     let unreachable: BTreeMap<&str, &str> = UNREACHABLE.iter().copied().collect();
 
@@ -92,7 +122,7 @@ pub fn coverage(root: &Path, run_tests: bool) -> Result<(), String> {
             seen => missing.push((name, route, seen)),
         }
     }
-    println!("v{VERSION} operations called successfully by the integration tests:\n");
+    println!("v{version} operations called successfully by the integration tests:\n");
     for (name, route, statuses) in &exercised {
         let statuses: Vec<String> = statuses.iter().map(u16::to_string).collect();
         println!("  ok   {name:<28} {route:<44} {}", statuses.join(","));
@@ -127,12 +157,13 @@ pub fn coverage(root: &Path, run_tests: bool) -> Result<(), String> {
             .filter(|n| unreachable.contains_key(n.as_str()))
             .count();
     if run_tests {
-        println!("\n{}", leftovers());
+        println!("\n{}", leftovers(daemon));
     }
     println!(
-        "\nexercised {}/{} (of {} reachable here)",
+        "\nv{version}: exercised {}/{} ({:.0}%; of {} reachable here)",
         exercised.len(),
         operations.len(),
+        100.0 * exercised.len() as f64 / operations.len() as f64,
         reachable
     );
     Ok(())
@@ -140,9 +171,14 @@ pub fn coverage(root: &Path, run_tests: bool) -> Result<(), String> {
 
 /// What the tests left on the daemon: every object they make is named `dec-…` (`unique()`), and
 /// the swarm is left. Asked with the docker CLI.
-fn leftovers() -> String {
+fn leftovers(daemon: Daemon) -> String {
+    let docker = || {
+        let mut command = Command::new("docker");
+        command.env("DOCKER_HOST", daemon.host());
+        command
+    };
     let list = |args: &[&str]| -> Vec<String> {
-        Command::new("docker")
+        docker()
             .args(args)
             .output()
             .map(|o| {
@@ -170,7 +206,7 @@ fn leftovers() -> String {
             left.push(format!("{what}: {}", names.join(", ")));
         }
     }
-    let swarm = Command::new("docker")
+    let swarm = docker()
         .args(["info", "--format", "{{.Swarm.LocalNodeState}}"])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
@@ -186,8 +222,8 @@ fn leftovers() -> String {
     }
 }
 
-/// `operation → statuses seen`, from every test process's record file.
-fn read_records(dir: &Path) -> Result<BTreeMap<String, BTreeSet<u16>>, String> {
+/// `operation → statuses seen` in API `version`, from every test process's record file.
+fn read_records(dir: &Path, version: &str) -> Result<BTreeMap<String, BTreeSet<u16>>, String> {
     let mut calls: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e} (run the tests first)", dir.display()))?;
@@ -195,9 +231,14 @@ fn read_records(dir: &Path) -> Result<BTreeMap<String, BTreeSet<u16>>, String> {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
         for line in text.lines() {
             let mut fields = line.split_whitespace();
-            let (Some(op), Some(status)) = (fields.next(), fields.next()) else {
+            let (Some(op), Some(status), Some(spoken)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
                 continue;
             };
+            if spoken != version {
+                continue;
+            }
             let set = calls.entry(op.to_string()).or_default();
             if let Ok(status) = status.parse() {
                 set.insert(status);

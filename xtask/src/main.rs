@@ -25,8 +25,11 @@ cargo xtask <command>
                              (default DIR: ../shared/docker-engine-api)
   busybox [REFERENCE]        make a local busybox image (default busybox:latest) from Debian's
                              busybox-static, through the client's own image import (no internet)
-  coverage [--no-run]        run the tests, then list which v1.41 operations they called
-                             successfully against the daemon (exercised N/M)
+  coverage [--daemon D] [--no-run]
+                             run the tests, then list which operations of daemon D's API version
+                             they called successfully (D: legacy = Engine 20.10, v1.41, the
+                             default; modern = Engine 28.5, v1.51): exercised N/M, and why each
+                             other one was not
   bench build [--runs N]     cold build of a consumer from the packaged crate vs. bollard (N
                              alternating runs, default 3, medians), --timings breakdown,
                              incremental rebuild, spec check time
@@ -94,8 +97,7 @@ fn main() -> ExitCode {
             .map_err(|_| format!("fuzz takes a number of cases, not {cases}"))
             .and_then(|n| xtask::fuzz::fuzz(&root, n)),
         ["busybox", rest @ ..] => busybox(&root, rest),
-        ["coverage"] => xtask::coverage::coverage(&root, true),
-        ["coverage", "--no-run"] => xtask::coverage::coverage(&root, false),
+        ["coverage", rest @ ..] => coverage(&root, rest),
         ["spec", "features"] => spec::features(&root).map(|f| println!("{}", f.join("\n"))),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
@@ -114,6 +116,27 @@ fn main() -> ExitCode {
 
 /// `cargo xtask busybox`: runs the `import_busybox` example, which imports through the client.
 /// (The xtask does not link the client itself: it must build before the specs are synced.)
+/// `cargo xtask coverage [--daemon legacy|modern] [--no-run]`.
+fn coverage(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
+    let mut daemon = xtask::coverage::Daemon::Legacy;
+    let mut run_tests = true;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--no-run" => run_tests = false,
+            "--daemon" => {
+                daemon = match args.next().copied() {
+                    Some("legacy") => xtask::coverage::Daemon::Legacy,
+                    Some("modern") => xtask::coverage::Daemon::Modern,
+                    other => return Err(format!("--daemon takes legacy or modern, not {other:?}")),
+                }
+            }
+            other => return Err(format!("coverage: unknown argument {other}")),
+        }
+    }
+    xtask::coverage::coverage(root, daemon, run_tests)
+}
+
 fn busybox(root: &std::path::Path, rest: &[&str]) -> Result<(), String> {
     let status = std::process::Command::new(env!("CARGO"))
         .current_dir(root)
