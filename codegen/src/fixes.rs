@@ -53,10 +53,10 @@ pub const FIXES: &[Fix] = &[
     Fix {
         name: "secret-config-create-id",
         reason: "SecretCreate and ConfigCreate answer `{\"ID\": ...}` (Go's \
-                 swarm.SecretCreateResponse), but these specs point them at IdResponse, whose \
-                 field is `Id`: every successful create failed to decode; they answer \
-                 `SwarmObjectCreated` here (v1.48 introduced IDResponse for them)",
-        versions: Versions::Only(36, 47),
+                 swarm.SecretCreateResponse), but these specs point them at IdResponse (IDResponse \
+                 from v1.48), whose field is `Id`: every successful create failed to decode \
+                 (seen on Engine 20.10 and 28.5); they answer `SwarmObjectCreated` here",
+        versions: Versions::Only(36, 55),
         run: secret_config_create_id,
     },
     Fix {
@@ -255,8 +255,14 @@ fn secret_config_create_id(doc: &mut Value) -> usize {
         let schema = doc
             .pointer_mut(path)
             .and_then(|op| op.pointer_mut("/responses/201/content/application~1json/schema"));
+        let points_at_id_response = |schema: &Value| {
+            matches!(
+                schema.get("$ref").and_then(Value::as_str),
+                Some("#/components/schemas/IdResponse" | "#/components/schemas/IDResponse")
+            )
+        };
         if let Some(schema) = schema
-            && schema.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/IdResponse")
+            && points_at_id_response(schema)
         {
             *schema = json!({"$ref": "#/components/schemas/SwarmObjectCreated"});
             n += 1;
