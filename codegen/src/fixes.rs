@@ -1,9 +1,13 @@
 //! Named corrections of Docker's specs.
 //!
 //! Each fix says what is wrong upstream, for which versions, and how it is corrected: a
-//! [`Pass`] whose versions are [`Versions::Only`] the ones that need it. A fix that finds nothing
-//! to correct in a version it claims to cover is an error ([`Error::StalePass`]): upstream has
-//! fixed it (or moved it), and the fix must be narrowed or deleted rather than rot silently.
+//! [`Pass`] whose versions follow the spec, not a number. A mistake still in the newest spec is
+//! corrected [`Versions::From`] the first version that has it, so a new release gets every fix
+//! that still applies without anyone editing a range; one upstream corrected is
+//! [`Versions::Only`] the versions that had it. A fix that finds nothing to correct in a version
+//! it claims to cover is an error ([`Error::StalePass`], naming every such fix): upstream has
+//! fixed it (or moved it), and its range must be closed or the fix deleted rather than rot
+//! silently. `cargo xtask spec add` refuses a new version on that error.
 
 use serde_json::{Value, json};
 
@@ -11,7 +15,8 @@ use crate::Error;
 use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 
 /// One correction of the specs: applied to an OpenAPI 3 tree, it returns how many places it
-/// changed. Its [`Versions`] are [`Versions::Only`] the upstream versions that need it.
+/// changed. Its [`Versions`] are [`Versions::From`] or [`Versions::Only`] the upstream versions
+/// that need it.
 pub type Fix = Pass<fn(&mut Value) -> usize>;
 
 /// Every fix, applied in this order after the Swagger → OpenAPI conversion.
@@ -30,7 +35,7 @@ pub const FIXES: &[Fix] = &[
              pushed tag's digest and size), which the daemon sends in every push stream (Go's \
              jsonmessage.JSONMessage); without them a push cannot draw per-layer progress or \
              report its digest",
-        versions: Versions::Only(25, 55),
+        versions: Versions::From(25),
         run: push_info_layer_id,
     },
     Fix {
@@ -38,7 +43,7 @@ pub const FIXES: &[Fix] = &[
         reason: "DistributionInspect does not declare the `X-Registry-Auth` header, which the daemon \
              reads (distribution_routes.go) to ask a private registry; without it the call only \
              works anonymously",
-        versions: Versions::Only(30, 55),
+        versions: Versions::From(30),
         run: distribution_registry_auth,
     },
     Fix {
@@ -56,7 +61,7 @@ pub const FIXES: &[Fix] = &[
                  swarm.SecretCreateResponse), but these specs point them at IdResponse (IDResponse \
                  from v1.48), whose field is `Id`: every successful create failed to decode \
                  (seen on Engine 20.10 and 28.5); they answer `SwarmObjectCreated` here",
-        versions: Versions::Only(36, 55),
+        versions: Versions::From(36),
         run: secret_config_create_id,
     },
     Fix {
@@ -73,7 +78,7 @@ pub const FIXES: &[Fix] = &[
         reason: "PluginDelete says it answers the removed Plugin, but the daemon answers 200 with \
                  an empty body (plugin_routes.go returns without writing one): every successful \
                  delete failed to decode",
-        versions: Versions::Only(25, 55),
+        versions: Versions::From(25),
         run: plugin_delete_empty_body,
     },
     Fix {
@@ -82,7 +87,7 @@ pub const FIXES: &[Fix] = &[
                  `map[string]interface{}` (any value per key, as the spec's own example \
                  `{\"hello\": \"world\"}` and its description `{\"key\":\"value\"}` show): a \
                  driver's string status failed to decode; found by the example-decoding test",
-        versions: Versions::Only(25, 55),
+        versions: Versions::From(25),
         run: volume_status_any_value,
     },
     Fix {
@@ -130,7 +135,7 @@ pub const FIXES: &[Fix] = &[
                  field): typify generated a required field the daemon never sends, so listing \
                  or inspecting images with their manifests failed to decode; found by the \
                  synthesized-instance test",
-        versions: Versions::Only(47, 55),
+        versions: Versions::From(47),
         run: image_data_required_unpacked_size,
     },
 ];
@@ -428,9 +433,23 @@ mod tests {
             "id": {"type": "string"}, "aux": {"type": "object"}}}}}});
         let err = apply_all("1.41", 41, &mut doc).unwrap_err();
         assert!(err.to_string().contains("push-info-layer-id"), "{err}");
-        // Outside their ranges fixes are not tried at all.
+        // A version nobody has seen yet gets every open-ranged fix, and here each one names
+        // itself as no longer applying; a closed range is not tried there at all.
         let mut doc = json!({});
-        assert!(apply_all("1.56", 56, &mut doc).unwrap().is_empty());
+        let err = apply_all("1.56", 56, &mut doc).unwrap_err();
+        let Error::StalePass { passes, .. } = &err else {
+            panic!("{err:?}");
+        };
+        let open: Vec<&str> = FIXES
+            .iter()
+            .filter(|f| matches!(f.versions, Versions::From(_)))
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(passes, &open);
+        assert!(
+            !passes.contains(&"plugin-interface-type-string"),
+            "closed at 1.51"
+        );
     }
 
     #[test]

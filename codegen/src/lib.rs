@@ -59,18 +59,19 @@ pub enum Error {
     /// must change something: what it rewrites is no longer there (upstream fixed the spec, or
     /// progenitor's output changed shape), so the behaviour it adds would be silently lost.
     #[error(
-        "v{version}: {} `{pass}` changed nothing ({}) in {}",
-        stage.pass_noun(),
+        "v{version}: {} {} changed nothing ({}) in {}",
+        if passes.len() == 1 { stage.pass_noun().to_string() } else { stage.pass_nouns() },
+        passes.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "),
         stage.stale_hint(),
         stage.file()
     )]
     StalePass {
         /// API version.
         version: String,
-        /// The stage the pass belongs to.
+        /// The stage the passes belong to.
         stage: Stage,
-        /// The pass's name.
-        pass: &'static str,
+        /// Every pass of the stage that changed nothing where it must.
+        passes: Vec<&'static str>,
     },
     /// progenitor rejected (or panicked on) operations or types.
     #[error("{}", .failures.join("\n"))]
@@ -127,7 +128,8 @@ mod tests {
 
     #[test]
     fn a_pass_that_matches_nothing_fails_generation() {
-        // A spec without definitions: the first conversion pass has nothing to move.
+        // A spec without definitions: the first conversion pass has nothing to move (nor do the
+        // ones after it; each is named).
         let yaml = "\
 swagger: \"2.0\"
 info: {title: t, version: \"1.41\"}
@@ -144,15 +146,15 @@ paths:
                 err,
                 Error::StalePass {
                     stage: Stage::Convert,
-                    pass: "definitions-to-components",
+                    ref passes,
                     ..
-                }
+                } if passes.first() == Some(&"definitions-to-components")
             ),
             "{err:?}"
         );
         assert!(
             err.to_string()
-                .starts_with("v1.41: conversion pass `definitions-to-components` changed nothing"),
+                .starts_with("v1.41: conversion passes `definitions-to-components`, "),
             "{err}"
         );
     }

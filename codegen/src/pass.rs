@@ -64,6 +64,15 @@ impl Stage {
         }
     }
 
+    /// The same, for several: `spec fixes`, `syn passes`.
+    pub fn pass_nouns(self) -> String {
+        match self {
+            Stage::Fix => "spec fixes".into(),
+            Stage::Policy => "policies".into(),
+            other => format!("{}es", other.pass_noun()),
+        }
+    }
+
     /// The likely reason a pass of this stage changed nothing, and what to do about it.
     pub fn stale_hint(self) -> &'static str {
         match self {
@@ -71,7 +80,10 @@ impl Stage {
                 "the spec no longer has what it translates? update the pass, or give it a \
                  version rule"
             }
-            Stage::Fix => "upstream fixed it? narrow its version range or remove it",
+            Stage::Fix => {
+                "upstream fixed it? close its range at the last version that needs it \
+                 (`Versions::Only(first, last)`) or remove it"
+            }
             Stage::Policy => {
                 "the spec no longer has what it decides on? update the policy, or give it a \
                  version rule"
@@ -96,8 +108,14 @@ impl fmt::Display for Stage {
 pub enum Versions {
     /// Runs in every version and must change something in each.
     Every,
+    /// Runs from `1.first` on, every newer version included, and must change something in each:
+    /// the correction of an upstream mistake still present in the newest spec. A new release
+    /// gets it without anyone touching the range; when upstream fixes the spec, the fix changes
+    /// nothing there and generation fails ([`Error::StalePass`]), and the range is closed then
+    /// ([`Versions::Only`]).
+    From(u32),
     /// Runs only in `1.first` to `1.last` (inclusive) and must change something in each: a
-    /// correction of named upstream versions, which is not tried in any other.
+    /// correction that upstream made unnecessary after `1.last`, not tried in any other version.
     Only(u32, u32),
     /// Runs in every version; must change something from `1.NN` on, and may change nothing
     /// before it (what it rewrites is not in the older specs). Newer versions are covered.
@@ -113,6 +131,7 @@ impl Versions {
     pub fn runs_in(self, minor: u32) -> bool {
         match self {
             Versions::Only(first, last) => (first..=last).contains(&minor),
+            Versions::From(first) => minor >= first,
             Versions::Every | Versions::ZeroBefore(_) | Versions::ZeroAfter(_) => true,
         }
     }
@@ -120,7 +139,7 @@ impl Versions {
     /// Whether a count of zero is expected, not stale, in `minor`.
     pub fn may_be_zero_in(self, minor: u32) -> bool {
         match self {
-            Versions::Every | Versions::Only(..) => false,
+            Versions::Every | Versions::Only(..) | Versions::From(_) => false,
             Versions::ZeroBefore(first) => minor < first,
             Versions::ZeroAfter(last) => minor > last,
         }
@@ -153,7 +172,8 @@ pub struct Applied {
 
 /// Runs each pass of `table` that runs in `minor`, in order, through `run` (which calls the
 /// pass's edit with the stage's arguments); a count of zero where the pass's [`Versions`] do not
-/// allow it is an [`Error::StalePass`]. Returns what each pass did.
+/// allow it is an [`Error::StalePass`] naming every such pass of the stage (the whole table runs
+/// first, so a new release's refusal lists them all at once). Returns what each pass did.
 pub fn run_table<F>(
     stage: Stage,
     version: &str,
@@ -162,19 +182,23 @@ pub fn run_table<F>(
     mut run: impl FnMut(&Pass<F>) -> Result<usize, Error>,
 ) -> Result<Vec<Applied>, Error> {
     let mut applied = Vec::new();
+    let mut stale = Vec::new();
     for pass in table.iter().filter(|p| p.versions.runs_in(minor)) {
         let count = run(pass)?;
         if count == 0 && !pass.versions.may_be_zero_in(minor) {
-            return Err(Error::StalePass {
-                version: version.to_string(),
-                stage,
-                pass: pass.name,
-            });
+            stale.push(pass.name);
         }
         applied.push(Applied {
             stage,
             name: pass.name,
             count,
+        });
+    }
+    if !stale.is_empty() {
+        return Err(Error::StalePass {
+            version: version.to_string(),
+            stage,
+            passes: stale,
         });
     }
     Ok(applied)
@@ -202,9 +226,9 @@ mod tests {
                 err,
                 Error::StalePass {
                     stage: Stage::Syn,
-                    pass: "counts",
+                    ref passes,
                     ..
-                }
+                } if passes == &["counts"]
             ),
             "{err:?}"
         );
@@ -242,5 +266,30 @@ mod tests {
         assert!(run(Versions::Only(30, 40), 35).is_err());
         // Outside its range an `Only` pass does not run at all.
         assert!(run(Versions::Only(30, 40), 41).unwrap().is_empty());
+        // An open range runs in every newer version (a release nobody has seen yet included),
+        // where it must still change something; it does not run before its start.
+        assert!(run(Versions::From(30), 99).is_err());
+        assert!(run(Versions::From(30), 29).unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_stale_pass_of_a_stage_is_named() {
+        let named = |name, run| Pass {
+            name,
+            reason: "test",
+            versions: Versions::From(25),
+            run,
+        };
+        let table = [named("a", 0), named("b", 2), named("c", 0)];
+        let err = run_table(Stage::Fix, "1.56", 56, &table, |p| Ok(p.run)).unwrap_err();
+        assert!(
+            matches!(&err, Error::StalePass { passes, .. } if passes == &["a", "c"]),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("v1.56: spec fixes `a`, `c` changed nothing"),
+            "{err}"
+        );
     }
 }

@@ -394,7 +394,7 @@ mod tests {
         let err = super::apply_all("1.41", 41, &mut doc).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("v1.41: policy `streaming-responses` changed nothing"),
+                .starts_with("v1.41: policies `streaming-responses`, `head-errors-without-body`"),
             "{err}"
         );
         for policy in POLICIES {

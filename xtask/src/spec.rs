@@ -49,8 +49,10 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
     let sha = sha256_hex(&bytes);
     // Check before writing anything: a spec the pipeline cannot take is not added.
     let text = String::from_utf8(bytes.clone()).map_err(|_| format!("{file_name} is not UTF-8"))?;
+    // A fix of the newest version that no longer applies fails generation, naming each such
+    // fix: the new version is refused rather than generated without them.
     let report = docker_engine_codegen::generate(version, &text)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("v{version} not added: {e}"))?
         .report;
     println!("{report}");
     if !report.is_complete() {

@@ -83,8 +83,86 @@ fn add_a_new_release_in_one_command() {
     );
     assert!(spec::features(project.path()).unwrap().contains(&feature));
 
+    // It gets exactly the newest version's passes, with the same counts: every fix still
+    // applies to it (open ranges), none is dropped because its range ended at a number.
+    let text = fs::read_to_string(root.join("spec").join(newest.file_name())).unwrap();
+    let passes = |version: &str| {
+        docker_engine_codegen::generate(version, &text)
+            .unwrap()
+            .report
+            .passes
+    };
+    assert_eq!(passes(&next), passes(&newest.version));
+
     // Adding it twice is refused.
     assert!(spec::add(project.path(), &next, Some(incoming.path())).is_err());
+}
+
+#[test]
+fn a_release_where_upstream_fixed_what_a_fix_corrects_is_refused_naming_each_fix() {
+    let root = project_root();
+    let project = tempfile::tempdir().unwrap();
+    let incoming = tempfile::tempdir().unwrap();
+    fs::create_dir(project.path().join("spec")).unwrap();
+    fs::copy(root.join("Cargo.toml"), project.path().join("Cargo.toml")).unwrap();
+    fs::copy(
+        root.join("spec/manifest.toml"),
+        project.path().join("spec/manifest.toml"),
+    )
+    .unwrap();
+    // The next release, with two of the mistakes the fixes correct corrected upstream: plugin
+    // delete answers no body, a volume's Status values are any JSON. (JSON is YAML.)
+    let newest = manifest(&root).unwrap().specs.last().unwrap().clone();
+    let next = format!(
+        "1.{}",
+        docker_engine_codegen::minor_of(&newest.version).unwrap() + 1
+    );
+    let text = fs::read_to_string(root.join("spec").join(newest.file_name())).unwrap();
+    let mut doc = docker_engine_codegen::load::parse_yaml(&newest.version, &text).unwrap();
+    let plugin_delete = doc
+        .pointer_mut("/paths/~1plugins~1{name}/delete/responses/200")
+        .and_then(|r| r.as_object_mut())
+        .unwrap();
+    assert!(plugin_delete.remove("schema").is_some());
+    *doc.pointer_mut("/definitions/Volume/properties/Status/additionalProperties")
+        .unwrap() = serde_json::json!({});
+    fs::write(
+        incoming.path().join(format!("v{next}.yaml")),
+        serde_json::to_string(&doc).unwrap(),
+    )
+    .unwrap();
+    let before = fs::read_to_string(project.path().join("Cargo.toml")).unwrap();
+
+    let err = spec::add(project.path(), &next, Some(incoming.path())).unwrap_err();
+
+    assert!(
+        err.starts_with(&format!("v{next} not added: v{next}: spec fixes")),
+        "{err}"
+    );
+    assert!(
+        err.contains("`plugin-delete-empty-body`") && err.contains("`volume-status-any-value`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Versions::Only(first, last)"),
+        "what to do: {err}"
+    );
+    // Nothing was written.
+    assert!(
+        !project
+            .path()
+            .join("spec")
+            .join(format!("v{next}.yaml"))
+            .exists()
+    );
+    assert_eq!(
+        fs::read_to_string(project.path().join("Cargo.toml")).unwrap(),
+        before
+    );
+    assert_eq!(
+        manifest(project.path()).unwrap().specs.len(),
+        manifest(&root).unwrap().specs.len()
+    );
 }
 
 #[test]
