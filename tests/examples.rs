@@ -417,3 +417,85 @@ fn the_cli_example_pushes_and_pulls_with_config_json_credentials() {
         "{err}"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs the modern daemon (Engine 28.5, .ci/modern-daemon): cargo test -- --include-ignored (CI runs them)"]
+async fn the_cli_builds_with_buildkit_where_the_daemon_announces_it() {
+    let Some(docker) = support::docker_of(support::Daemon::Modern) else {
+        return;
+    };
+    let client: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
+    let cleanup = support::Cleanup::new(&docker);
+    let base = support::import_busybox(&client, &support::unique("cli-build-base")).await;
+    cleanup.image(&base);
+    let dir = tempfile::tempdir().unwrap();
+    // A step of this run's own (no earlier run's cache has it).
+    let token = support::unique("token");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {base}\nARG WHO=nobody\nRUN echo hello-$WHO {token}\nLABEL built=by-the-example\n"
+        ),
+    )
+    .unwrap();
+    let tag = format!("{}:latest", support::unique("cli-built"));
+    cleanup.image(&tag);
+    let host = format!("unix://{}", support::Daemon::Modern.socket().display());
+    let build = |extra: &[&str]| {
+        let mut command = example("docker");
+        command
+            .env("DOCKER_HOST", &host)
+            .args(["build", "-t", &tag, "--build-arg", "WHO=cli"]);
+        command.args(extra).arg(dir.path());
+        run(&mut command)
+    };
+
+    // As `docker build --progress=plain`: numbered steps, the RUN's output, DONE with a time.
+    let out = build(&[]);
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{shown}{}", text(&out.stderr));
+    assert!(shown.contains("[2/2] RUN echo hello-"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with('#') && l.ends_with(&format!("hello-cli {token}"))),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with('#') && l.contains(" DONE ") && l.ends_with('s')),
+        "{shown}"
+    );
+    assert!(shown.contains("writing image sha256:"), "{shown}");
+    // Again: the step comes from the cache.
+    let again = text(&build(&[]).stdout);
+    assert!(
+        again
+            .lines()
+            .any(|l| l.starts_with('#') && l.ends_with(" CACHED")),
+        "{again}"
+    );
+    // --classic: the legacy builder's steps, the same way.
+    let classic = build(&["--classic", "--no-cache"]);
+    let shown = text(&classic.stdout);
+    assert!(classic.status.success(), "{shown}{}", text(&classic.stderr));
+    assert!(
+        shown.contains("/4] RUN echo hello-$WHO") && shown.contains(&format!("hello-cli {token}")),
+        "{shown}"
+    );
+    // A failing step: one line on stderr naming it, exit 1.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {base}\nRUN echo about-to-fail && exit 5\n"),
+    )
+    .unwrap();
+    let failed = build(&[]);
+    let stderr = text(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("build failed at [2/2] RUN echo about-to-fail"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("about-to-fail"), "{stderr}");
+}

@@ -452,3 +452,137 @@ impl Stream for BuildEvents {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    /// The events of a build whose body is `messages` (JSON lines), BuildKit's or not.
+    async fn events_of(messages: &[String], buildkit: bool) -> Vec<Result<BuildEvent, Error>> {
+        let chunks: Vec<Result<Bytes, StreamError>> = messages
+            .iter()
+            .map(|m| Ok(Bytes::from(format!("{m}\r\n"))))
+            .collect();
+        let body: BodyStream = Box::pin(futures_util::stream::iter(chunks));
+        let events = BuildEvents {
+            messages: JsonStream::new(body),
+            pending: VecDeque::new(),
+            trace: TraceDecoder::default(),
+            classic: ClassicDecoder::default(),
+            buildkit,
+            ended: false,
+            error: None,
+        };
+        events.collect().await
+    }
+
+    fn trace(status: &trace::StatusResponse) -> String {
+        use base64::Engine as _;
+        let aux = base64::engine::general_purpose::STANDARD.encode(status.encode_to_vec());
+        serde_json::json!({"id": "moby.buildkit.trace", "aux": aux}).to_string()
+    }
+
+    fn vertex(name: &str, started: bool, error: &str) -> trace::Vertex {
+        trace::Vertex {
+            digest: "sha256:v".into(),
+            name: name.into(),
+            cached: false,
+            started: started.then_some(trace::Timestamp {
+                seconds: 1,
+                nanos: 0,
+            }),
+            completed: None,
+            error: error.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_trace_that_does_not_decode_is_an_error_item_and_the_build_goes_on() {
+        let started = trace::StatusResponse {
+            vertexes: vec![vertex("[1/1] RUN true", true, "")],
+            ..Default::default()
+        };
+        let messages = [
+            trace(&started),
+            r#"{"id":"moby.buildkit.trace","aux":"%%% not base64 %%%"}"#.to_string(),
+            r#"{"id":"moby.image.id","aux":{"ID":"sha256:abc"}}"#.to_string(),
+        ];
+        let events = events_of(&messages, true).await;
+        assert!(
+            matches!(&events[0], Ok(BuildEvent::Started { .. })),
+            "{events:?}"
+        );
+        let Err(Error::Stream(StreamError::Json { message, .. })) = &events[1] else {
+            panic!("{events:?}");
+        };
+        assert!(message.contains("moby.buildkit.trace"), "{message}");
+        assert!(
+            matches!(&events[2], Ok(BuildEvent::ImageId(id)) if id == "sha256:abc"),
+            "{events:?}"
+        );
+        assert_eq!(events.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_failed_build_ends_with_the_failed_step_then_its_error() {
+        let failing = trace::StatusResponse {
+            vertexes: vec![vertex("[2/2] RUN exit 3", true, "")],
+            logs: vec![trace::VertexLog {
+                vertex: "sha256:v".into(),
+                stream: 1,
+                msg: Bytes::from_static(b"last words\n"),
+            }],
+            ..Default::default()
+        };
+        let failed = trace::StatusResponse {
+            vertexes: vec![vertex("[2/2] RUN exit 3", true, "exit code: 3")],
+            ..Default::default()
+        };
+        let messages = [
+            trace(&failing),
+            trace(&failed),
+            r#"{"errorDetail":{"message":"exit code: 3"},"error":"exit code: 3"}"#.to_string(),
+        ];
+        let events = events_of(&messages, true).await;
+        let last = events.last().unwrap();
+        let Err(Error::Build(error)) = last else {
+            panic!("{events:?}");
+        };
+        assert_eq!(error.step.as_deref(), Some("[2/2] RUN exit 3"));
+        assert_eq!(error.last_lines, ["last words"]);
+        assert!(
+            error
+                .to_string()
+                .contains("build failed at [2/2] RUN exit 3: exit code: 3\nlast words")
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Ok(BuildEvent::Failed { .. }))),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn the_query_carries_every_option() {
+        let build = Build::new()
+            .tag("a:1")
+            .tag("b:2")
+            .dockerfile("sub/Dockerfile")
+            .target("release")
+            .build_arg("K", "v")
+            .label("l", "x")
+            .no_cache(true)
+            .platform("linux/amd64");
+        let query = build.query(true, ApiVersion::new(1, 51));
+        let has = |k: &str, v: &str| query.iter().any(|(qk, qv)| *qk == k && qv == v);
+        assert!(has("t", "a:1") && has("t", "b:2") && has("dockerfile", "sub/Dockerfile"));
+        assert!(has("target", "release") && has("buildargs", r#"{"K":"v"}"#));
+        assert!(has("labels", r#"{"l":"x"}"#) && has("nocache", "1") && has("version", "2"));
+        assert!(has("platform", "linux/amd64"));
+        // Before 1.38 there is no `version` to send.
+        let old = Build::new().query(false, ApiVersion::new(1, 37));
+        assert!(!old.iter().any(|(k, _)| *k == "version"));
+    }
+}
