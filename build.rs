@@ -77,6 +77,20 @@ fn main() {
          fn spec_example_versions() -> Vec<crate::spec_examples::Version> {{\n    vec![\n{example_tables}    ]\n}}"
     )
     .unwrap();
+    // What the transport needs to know of the generator: which operations answer a stream (by
+    // their method names, as requests name themselves), from the generator's own list.
+    let streaming: Vec<String> = docker_engine_codegen::policy::STREAMING_OPERATIONS
+        .iter()
+        .map(|id| format!("{:?}", docker_engine_codegen::tree::method_name(id)))
+        .collect();
+    writeln!(
+        modules,
+        "/// The operations whose success body is a stream (progress lines, container output, \
+         tar archives), as the generator types them.\n\
+         pub(crate) const STREAMING_OPERATIONS: &[&str] = &[{}];",
+        streaming.join(", ")
+    )
+    .unwrap();
     fs::write(out.join("versions.rs"), modules)
         .unwrap_or_else(|e| fail(&format!("writing versions.rs: {e}")));
 }

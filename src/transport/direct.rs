@@ -40,17 +40,6 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use reqwest::header::{HOST, HeaderMap, HeaderValue};
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// The operations whose responses are long streams of small chunks (generated and handwritten
-/// operation ids).
-const STREAMING: [&str; 7] = [
-    "container_logs",
-    "system_events",
-    "container_stats",
-    "container_export",
-    "container_archive",
-    "image_get",
-    "image_get_all",
-];
 
 /// Sends requests over hyper: a pool for all of them, a connection of its own for each
 /// streaming `GET`.
@@ -167,11 +156,13 @@ impl DirectConnector {
         request.timeout().is_none()
     }
 
-    /// Whether `request` of `operation` gets a connection of its own.
+    /// Whether `request` of `operation` gets a connection of its own: a `GET` without a body
+    /// of an operation whose answer is a stream (the generator's list, so both sides agree:
+    /// logs of containers, services and tasks, events, stats, exports and archives).
     fn streams(request: &reqwest::Request, operation: &str) -> bool {
         request.method() == reqwest::Method::GET
             && request.body().is_none()
-            && STREAMING.contains(&operation)
+            && crate::STREAMING_OPERATIONS.contains(&operation)
     }
 
     /// Sends `request` of `operation`.
@@ -466,6 +457,41 @@ impl http_body::Body for DrivenBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_gets_are_the_generators_streaming_operations() {
+        let get = |path: &str| {
+            reqwest::Request::new(
+                reqwest::Method::GET,
+                format!("http://docker/v1.51{path}").parse().unwrap(),
+            )
+        };
+        for operation in [
+            "container_logs",
+            "service_logs",
+            "task_logs",
+            "system_events",
+            "container_stats",
+            "container_export",
+            "container_archive",
+            "container_get_archive",
+            "image_get",
+            "image_get_all",
+        ] {
+            assert!(
+                DirectConnector::streams(&get("/x"), operation),
+                "{operation}"
+            );
+        }
+        for operation in ["container_list", "image_inspect", "system_ping"] {
+            assert!(!DirectConnector::streams(&get("/x"), operation), "{operation}");
+        }
+        // Not a GET: an attach, a pull.
+        let mut post = get("/x");
+        *post.method_mut() = reqwest::Method::POST;
+        assert!(!DirectConnector::streams(&post, "container_attach"));
+        assert!(!DirectConnector::streams(&post, "image_create"));
+    }
 
     #[test]
     fn only_streaming_gets_without_a_body_take_their_own_connection_and_timeouts_take_reqwest() {
