@@ -206,6 +206,10 @@ async fn a_wrong_password_is_unauthorized_and_nothing_is_pushed() {
     assert!(err.is_unauthorized(), "{err}");
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a request past the client on purpose: the header it must not send"
+)]
 async fn passwords_whose_base64_has_plus_slash_and_padding_authenticate() {
     let Some((docker, client)) = peers().await else {
         return;

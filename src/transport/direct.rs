@@ -40,7 +40,6 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use reqwest::header::{HOST, HeaderMap, HeaderValue};
 use tokio::io::{AsyncRead, AsyncWrite};
 
-
 /// Sends requests over hyper: a pool for all of them, a connection of its own for each
 /// streaming `GET`.
 pub(crate) struct DirectConnector {
@@ -166,6 +165,7 @@ impl DirectConnector {
     }
 
     /// Sends `request` of `operation`.
+    #[allow(clippy::disallowed_methods, reason = "the one road's pooled sender")]
     pub(crate) async fn send(
         &self,
         request: reqwest::Request,
@@ -191,6 +191,10 @@ impl DirectConnector {
     }
 
     /// Sends `request` on a new connection; the response's body drives the connection.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the one road's sender for a stream's own connection"
+    )]
     async fn send_on_own_connection(
         &self,
         request: &reqwest::Request,
@@ -484,7 +488,10 @@ mod tests {
             );
         }
         for operation in ["container_list", "image_inspect", "system_ping"] {
-            assert!(!DirectConnector::streams(&get("/x"), operation), "{operation}");
+            assert!(
+                !DirectConnector::streams(&get("/x"), operation),
+                "{operation}"
+            );
         }
         // Not a GET: an attach, a pull.
         let mut post = get("/x");

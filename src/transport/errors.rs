@@ -305,6 +305,10 @@ mod tests {
     /// A failure's cause travels as the error's `source()`, down to the I/O error, while the
     /// message stays one line without the URL.
     #[tokio::test]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a failure of reqwest itself, to classify"
+    )]
     async fn causes_are_kept_as_sources() {
         let state = ClientState::new(
             "unix:///nonexistent/dec.sock".into(),

@@ -108,6 +108,10 @@ async fn traced(
 
 /// Sends a request: over hyper when the client has a connector (see `direct`), else (clients
 /// made by hand, proxies, a total timeout) through reqwest's client.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the one road's sender for clients without the connector"
+)]
 async fn send(
     state: &ClientState,
     client: &reqwest::Client,
