@@ -10,6 +10,7 @@ pub mod fuzz;
 pub mod load;
 pub mod package;
 pub mod spec;
+pub mod spec_diff;
 
 use std::path::{Path, PathBuf};
 

@@ -11,6 +11,8 @@ cargo xtask <command>
   spec sync [--from DIR]     copy (from DIR) or download every spec of spec/manifest.toml into
                              spec/, refusing a file whose sha256 differs
   spec add 1.NN [--from DIR] add a new Engine API version: spec, manifest entry, cargo feature
+  spec diff 1.NN 1.MM        what changed between two versions' specs: operations, parameters,
+                             responses, definitions and fields (type, required, enum)
   spec check [1.NN ...]      generate every version (no compile) and compare with the spec
   spec check --examples [1.NN ...]
                              then build each version's types (one version per build) and prove
@@ -60,6 +62,12 @@ fn main() -> ExitCode {
         ["spec", "add", version, rest @ ..] => {
             from_flag(rest).and_then(|from| spec::add(&root, version, from.as_deref()))
         }
+        ["spec", "diff", from, to] => xtask::spec_diff::diff_files(&root, from, to).map(|d| {
+            print!(
+                "{}",
+                d.render(from.trim_start_matches('v'), to.trim_start_matches('v'))
+            )
+        }),
         ["spec", "check", "--examples", versions @ ..] => {
             let versions: Vec<String> = versions.iter().map(|s| s.to_string()).collect();
             spec::check(&root, &versions).and_then(|reports| {

@@ -58,6 +58,21 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
     if !report.is_complete() {
         return Err(format!("v{version} is not complete; not added"));
     }
+    // What changed against the newest version before, for the CHANGELOG entry.
+    if let Some(previous) = manifest
+        .specs
+        .iter()
+        .filter(|s| docker_engine_codegen::minor_of(&s.version).is_some_and(|m| m < minor))
+        .max_by_key(|s| docker_engine_codegen::minor_of(&s.version))
+        && let Ok(old) = std::fs::read_to_string(root.join("spec").join(previous.file_name()))
+        && let Ok(old) = docker_engine_codegen::load::parse_yaml(&previous.version, &old)
+        && let Ok(new) = docker_engine_codegen::load::parse_yaml(version, &text)
+    {
+        print!(
+            "{}",
+            crate::spec_diff::diff(&old, &new).render(&previous.version, version)
+        );
+    }
     std::fs::write(root.join("spec").join(&file_name), &bytes).map_err(|e| e.to_string())?;
 
     let manifest_path = root.join("spec/manifest.toml");
