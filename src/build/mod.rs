@@ -5,7 +5,7 @@
 //! so a caller shows progress without knowing which builder ran.
 //!
 //! BuildKit runs here without a session (`POST /build?version=2` with the context as the body):
-//! its progress arrives as `moby.buildkit.trace` messages, decoded by [`trace`]. What needs the
+//! its progress arrives as `moby.buildkit.trace` messages, decoded by `build/trace.rs`. What needs the
 //! `/session` endpoint (secrets, ssh mounts, local cache exports) is not available.
 //!
 //! ```no_run
