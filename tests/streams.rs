@@ -81,23 +81,6 @@ impl Fixture {
     }
 }
 
-/// Collects output into (stdout, stderr, console).
-async fn collect(
-    output: impl futures_core::Stream<Item = Result<OutputChunk, StreamError>> + Unpin,
-) -> (String, String, String) {
-    let items: Vec<OutputChunk> = output.try_collect().await.unwrap();
-    let mut parts = (String::new(), String::new(), String::new());
-    for item in items {
-        let text = String::from_utf8_lossy(&item.bytes);
-        match item.stream {
-            StdStream::Stdout => parts.0.push_str(&text),
-            StdStream::Stderr => parts.1.push_str(&text),
-            _ => parts.2.push_str(&text),
-        }
-    }
-    parts
-}
-
 async fn logs_separated_tty_follow_since_and_tail() {
     let Some(docker) = support::docker() else {
         return;
@@ -119,7 +102,7 @@ async fn logs_separated_tty_follow_since_and_tail() {
         .await
         .unwrap();
     assert_eq!(
-        collect(logs.into_output(false)).await,
+        support::output_text(logs.into_output(false)).await,
         ("out1\nout2\n".into(), "err1\n".into(), String::new())
     );
 
@@ -135,7 +118,10 @@ async fn logs_separated_tty_follow_since_and_tail() {
         .send()
         .await
         .unwrap();
-    assert_eq!(collect(logs.into_output(false)).await.0, "b\nc\n");
+    assert_eq!(
+        support::output_text(logs.into_output(false)).await.0,
+        "b\nc\n"
+    );
 
     // since: a time after the container ran means nothing.
     let later = SystemTime::now()
@@ -152,7 +138,7 @@ async fn logs_separated_tty_follow_since_and_tail() {
         .send()
         .await
         .unwrap();
-    assert_eq!(collect(logs.into_output(false)).await.0, "");
+    assert_eq!(support::output_text(logs.into_output(false)).await.0, "");
 
     // A TTY: raw output, passed through without waiting for a newline.
     let tty = f.run(&["printf", "no newline"], |b| b.tty = true).await;
@@ -165,7 +151,10 @@ async fn logs_separated_tty_follow_since_and_tail() {
         .send()
         .await
         .unwrap();
-    assert_eq!(collect(logs.into_output(true)).await.2, "no newline");
+    assert_eq!(
+        support::output_text(logs.into_output(true)).await.2,
+        "no newline"
+    );
 
     // follow: the stream ends when the container exits.
     let follow = f
@@ -183,9 +172,12 @@ async fn logs_separated_tty_follow_since_and_tail() {
         .send()
         .await
         .unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(30), collect(logs.into_output(false)))
-        .await
-        .expect("follow ended");
+    let out = tokio::time::timeout(
+        Duration::from_secs(30),
+        support::output_text(logs.into_output(false)),
+    )
+    .await
+    .expect("follow ended");
     assert_eq!(out.0, "1\n2\n3\n");
 }
 
@@ -276,9 +268,12 @@ async fn attach_to_cat_echoes_stdin_until_eof() {
     f.client.container_start().id(&id).send().await.unwrap();
     hijacked.stdin.write_all(b"hello\nworld\n").await.unwrap();
     hijacked.stdin.shutdown().await.unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(20), collect(hijacked.output))
-        .await
-        .expect("EOF ended it");
+    let out = tokio::time::timeout(
+        Duration::from_secs(20),
+        support::output_text(hijacked.output),
+    )
+    .await
+    .expect("EOF ended it");
     assert_eq!(out.0, "hello\nworld\n");
     assert_eq!(f.wait(&id).await, 0);
 }
@@ -407,9 +402,12 @@ async fn exec_with_stdin_and_exit_codes() {
     let mut hijacked = stream::exec_start(&f.client, &cat, false).await.unwrap();
     hijacked.stdin.write_all(b"piped\n").await.unwrap();
     hijacked.stdin.shutdown().await.unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(20), collect(hijacked.output))
-        .await
-        .unwrap();
+    let out = tokio::time::timeout(
+        Duration::from_secs(20),
+        support::output_text(hijacked.output),
+    )
+    .await
+    .unwrap();
     assert_eq!((out.0.as_str(), out.1.as_str()), ("piped\n", "done\n"));
     assert_eq!(f.exec_exit_code(&cat).await, Some(0));
 

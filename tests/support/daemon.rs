@@ -197,6 +197,27 @@ pub async fn read_all(body: docker_engine_client::stream::BodyStream) -> Vec<u8>
     .unwrap()
 }
 
+/// Reads container output to its end: (stdout, stderr, console) as text.
+pub async fn output_text(
+    output: impl futures_core::Stream<
+        Item = Result<docker_engine_client::stream::OutputChunk, docker_engine_client::StreamError>,
+    > + Unpin,
+) -> (String, String, String) {
+    use docker_engine_client::stream::StdStream;
+    use futures_util::TryStreamExt;
+    let items: Vec<_> = output.try_collect().await.unwrap();
+    let mut parts = (String::new(), String::new(), String::new());
+    for item in items {
+        let text = String::from_utf8_lossy(&item.bytes);
+        match item.stream {
+            StdStream::Stdout => parts.0.push_str(&text),
+            StdStream::Stderr => parts.1.push_str(&text),
+            _ => parts.2.push_str(&text),
+        }
+    }
+    parts
+}
+
 /// Reads a JSON message stream to its end: the items, or the first error.
 pub async fn json_items<T: serde::de::DeserializeOwned>(
     response: impl docker_engine_client::stream::ByteStreamExt,

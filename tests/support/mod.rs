@@ -29,8 +29,8 @@ pub mod ssh;
 
 pub use cleanup::{Cleanup, assert_not_found, eventually, on_own_connection};
 pub use daemon::{
-    Daemon, MODERN_SOCKET, daemon_socket, docker, docker_of, in_ci, is_root, json_items, read_all,
-    require, socket_of, unique, which, write_context,
+    Daemon, MODERN_SOCKET, daemon_socket, docker, docker_of, in_ci, is_root, json_items,
+    output_text, read_all, require, socket_of, unique, which, write_context,
 };
 pub use images::{
     BusyboxFixture, busybox_rootfs_tar, busybox_rootfs_tar_with, import_busybox, import_rootfs,

@@ -6,17 +6,15 @@
 //! and load (1.48), and delete's `platforms` (1.50).
 //!
 //! The rest of the suite runs on this daemon too (the endpoint groups with the v1.51 types; run,
-//! streams, registry, builds, WebSocket attach with the default v1.55 client): this file holds
-//! only what the legacy daemon cannot do.
-
-#![cfg(all(feature = "v1_41", feature = "v1_51", feature = "v1_55"))]
-
-mod support;
+//! streams, registry, builds, WebSocket attach with the default v1.55 client): this module of the
+//! modern daemon's endpoint tests holds only what the legacy daemon cannot do.
 
 use std::time::Duration;
 
+use super::api::types;
+use super::common::{body, create, setup};
+use crate::support;
 use docker_engine_client::stream::{self, AttachOptions, ByteStreamExt, StdStream};
-use docker_engine_client::v1_51::{Client, types};
 use docker_engine_client::{ApiClient, ApiVersion, Docker, Error, VersionError, v1_41, v1_55};
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -29,37 +27,6 @@ fn this_platform() -> String {
         other => other,
     };
     json!({"os": "linux", "architecture": architecture}).to_string()
-}
-
-/// The modern daemon, a v1.51 client of it, a clean-up guard and a busybox image of the test's
-/// own.
-async fn setup(name: &str) -> Option<(Docker, Client, support::Cleanup, String)> {
-    let docker = support::docker_of(support::Daemon::Modern)?;
-    let client: Client = docker.client().await.unwrap();
-    let importer: v1_55::Client = docker.client().await.unwrap();
-    let cleanup = support::Cleanup::new(&docker);
-    let image = support::import_busybox(&importer, &support::unique(name)).await;
-    cleanup.image(&image);
-    Some((docker, client, cleanup, image))
-}
-
-/// A request body of type `T`, written as Docker documents it.
-fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).unwrap()
-}
-
-/// Creates (and removes at the end) a container from `create`; returns its id.
-async fn create(client: &Client, cleanup: &support::Cleanup, create: serde_json::Value) -> String {
-    let id = client
-        .container_create()
-        .body(body::<types::ContainerCreateBody>(create))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
-    cleanup.container(&id);
-    id
 }
 
 #[tokio::test]
@@ -162,18 +129,8 @@ async fn logs_attach_and_exec_are_framed_by_the_content_type() {
         Some("application/vnd.docker.multiplexed-stream")
     );
     // Believed even when the caller's TTY flag is wrong.
-    let chunks: Vec<_> = logs.into_output(true).try_collect().await.unwrap();
-    let of = |s: StdStream| -> String {
-        chunks
-            .iter()
-            .filter(|c| c.stream == s)
-            .map(|c| String::from_utf8_lossy(&c.bytes).into_owned())
-            .collect()
-    };
-    assert_eq!(
-        (of(StdStream::Stdout), of(StdStream::Stderr)),
-        ("out\n".into(), "err\n".into())
-    );
+    let (out, err, _) = support::output_text(logs.into_output(true)).await;
+    assert_eq!((out.as_str(), err.as_str()), ("out\n", "err\n"));
     let logs = client
         .container_logs()
         .id(&tty)
@@ -187,11 +144,7 @@ async fn logs_attach_and_exec_are_framed_by_the_content_type() {
             .map(|v| v.to_str().unwrap()),
         Some("application/vnd.docker.raw-stream")
     );
-    let chunks: Vec<_> = logs.into_output(false).try_collect().await.unwrap();
-    let text: String = chunks
-        .iter()
-        .map(|c| String::from_utf8_lossy(&c.bytes))
-        .collect();
+    let (_, _, text) = support::output_text(logs.into_output(false)).await;
     assert!(text.contains("on-a-tty"), "{text:?}");
 
     // Exec (hijacked, its version known): separated output and its exit code.
@@ -209,17 +162,7 @@ async fn logs_attach_and_exec_are_framed_by_the_content_type() {
         .into_inner()
         .id;
     let hijacked = stream::exec_start(&newest, &exec, false).await.unwrap();
-    let chunks: Vec<_> = hijacked.output.try_collect().await.unwrap();
-    let out: String = chunks
-        .iter()
-        .filter(|c| c.stream == StdStream::Stdout)
-        .map(|c| String::from_utf8_lossy(&c.bytes))
-        .collect();
-    let err: String = chunks
-        .iter()
-        .filter(|c| c.stream == StdStream::Stderr)
-        .map(|c| String::from_utf8_lossy(&c.bytes))
-        .collect();
+    let (out, err, _) = support::output_text(hijacked.output).await;
     assert_eq!((out.as_str(), err.as_str()), ("exec-out\n", "exec-err\n"));
     let inspected = client
         .exec_inspect()
