@@ -10,11 +10,8 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 
 use super::BuildEvent;
-use super::trace::last_lines;
+use super::trace::{LOG_TAIL, last_lines};
 use crate::stream::StdStream;
-
-/// The log bytes kept of the running step, for the error of a failed one.
-const LOG_TAIL: usize = 4096;
 
 /// The step running now.
 #[derive(Debug)]

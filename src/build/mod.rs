@@ -255,15 +255,7 @@ impl Build {
             _ => request,
         };
         let response = requests.send(request, "image_build").await?;
-        Ok(BuildEvents {
-            messages: JsonStream::new(body_of(response)),
-            pending: VecDeque::new(),
-            trace: TraceDecoder::default(),
-            classic: ClassicDecoder::default(),
-            buildkit,
-            ended: false,
-            error: None,
-        })
+        Ok(BuildEvents::new(body_of(response), buildkit))
     }
 
     /// Runs the build to its end; the image id.
@@ -357,6 +349,19 @@ impl std::fmt::Debug for BuildEvents {
 }
 
 impl BuildEvents {
+    /// The events of a build's response `body`, run by BuildKit or not.
+    fn new(body: BodyStream, buildkit: bool) -> Self {
+        Self {
+            messages: JsonStream::new(body),
+            pending: VecDeque::new(),
+            trace: TraceDecoder::default(),
+            classic: ClassicDecoder::default(),
+            buildkit,
+            ended: false,
+            error: None,
+        }
+    }
+
     /// Whether BuildKit runs this build (else the classic builder).
     pub fn is_buildkit(&self) -> bool {
         self.buildkit
@@ -465,16 +470,7 @@ mod tests {
             .map(|m| Ok(Bytes::from(format!("{m}\r\n"))))
             .collect();
         let body: BodyStream = Box::pin(futures_util::stream::iter(chunks));
-        let events = BuildEvents {
-            messages: JsonStream::new(body),
-            pending: VecDeque::new(),
-            trace: TraceDecoder::default(),
-            classic: ClassicDecoder::default(),
-            buildkit,
-            ended: false,
-            error: None,
-        };
-        events.collect().await
+        BuildEvents::new(body, buildkit).collect().await
     }
 
     fn trace(status: &trace::StatusResponse) -> String {

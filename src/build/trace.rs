@@ -20,8 +20,8 @@ use crate::stream::StdStream;
 /// The most vertices one build may announce (a Dockerfile has far fewer steps).
 pub(crate) const MAX_VERTICES: usize = 65_536;
 
-/// The log bytes kept per running vertex, for the error of a failed step.
-const LOG_TAIL: usize = 4096;
+/// The log bytes kept per running step (of either builder), for the error of a failed one.
+pub(crate) const LOG_TAIL: usize = 4096;
 
 /// `StatusResponse` (field numbers as BuildKit's `control.proto`).
 #[derive(Clone, PartialEq, prost::Message)]

@@ -197,20 +197,12 @@ fn operation_changes(id: &str, old: &Value, new: &Value, out: &mut Vec<String>) 
 /// A schema or parameter in a few words: `string`, `array of integer`, `ContainerSummary`,
 /// `object`, with its enum values.
 fn describe(schema: &Value) -> String {
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return reference
-            .rsplit('/')
-            .next()
-            .unwrap_or(reference)
-            .to_string();
-    }
-    let kind = schema.get("type").and_then(Value::as_str).unwrap_or("any");
-    let mut text = match kind {
-        "array" => format!(
+    let mut text = match schema.get("type").and_then(Value::as_str) {
+        Some("array") => format!(
             "array of {}",
             schema.get("items").map(describe).unwrap_or_default()
         ),
-        other => other.to_string(),
+        _ => kind_of(schema),
     };
     if let Some(values) = enum_values(schema) {
         let _ = write!(
