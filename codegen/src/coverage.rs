@@ -9,7 +9,10 @@ use serde_json::Value;
 
 use crate::pass::{Applied, Stage};
 use crate::policy::Notes;
-use crate::tree::{is_path, method_name, module_items, operation_id, operations, type_name};
+use crate::tree::{
+    generated_type_names, inherent_impls, is_path, method_name, methods, operation_id, operations,
+    type_name,
+};
 
 /// What the (converted) spec contains.
 #[derive(Debug, Default)]
@@ -74,7 +77,7 @@ impl Report {
         notes: Notes,
     ) -> Self {
         let methods = client_methods(file);
-        let types = type_names(file);
+        let types = generated_type_names(file);
         let mut missing = Vec::new();
         for op in expected.operations.difference(&methods) {
             missing.push(format!("operation {op}: no method generated"));
@@ -131,32 +134,9 @@ impl fmt::Display for Report {
 }
 
 fn client_methods(file: &syn::File) -> BTreeSet<String> {
-    file.items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
-            _ => None,
-        })
+    inherent_impls(&file.items)
         .filter(|imp| is_path(&imp.self_ty, "Client"))
-        .flat_map(|imp| imp.items.iter())
-        .filter_map(|it| match it {
-            syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn type_names(file: &syn::File) -> BTreeSet<String> {
-    let Some(types) = module_items(file, "types") else {
-        return BTreeSet::new();
-    };
-    types
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            syn::Item::Type(t) => Some(t.ident.to_string()),
-            _ => None,
-        })
+        .flat_map(methods)
+        .map(|f| f.sig.ident.to_string())
         .collect()
 }

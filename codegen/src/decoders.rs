@@ -10,13 +10,16 @@
 //! `spec_examples::round_trip::<T>`. Examples of responses the client does not decode (byte
 //! streams, upgraded connections, empty bodies) are listed as untyped instead, and counted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use quote::quote;
 use serde_json::Value;
 
 use crate::examples::{Example, Target, collect, is_success, synthesize_all};
-use crate::tree::{builder_name, module_items, type_name};
+use crate::tree::{
+    builder_name, generated_type_names, inherent_impls, method, module_items, self_type_name,
+    type_name,
+};
 
 /// The module the table is generated as, in each version's module.
 pub const MODULE: &str = "spec_examples";
@@ -25,7 +28,7 @@ pub const MODULE: &str = "spec_examples";
 /// `UNTYPED`; returns how many decoding checks it holds (zero, and nothing added, when the spec
 /// has neither examples nor definitions).
 pub fn example_decoders(file: &mut syn::File, doc: &Value) -> usize {
-    let types = type_names(file);
+    let types = generated_type_names(file);
     let responses = response_types(file);
     let rust_type = |target: &Target| -> Option<syn::Type> {
         match target {
@@ -101,45 +104,19 @@ fn decodable(ty: &syn::Type) -> bool {
     }
 }
 
-fn type_names(file: &syn::File) -> BTreeSet<String> {
-    module_items(file, "types")
-        .into_iter()
-        .flatten()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            syn::Item::Type(t) => Some(t.ident.to_string()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Per operation builder: the success type (`T` of `ResponseValue<T>`) and error type (`E` of
 /// progenitor's `Error<E>`) of its `send_generated` (or `send`, before the `typed-errors` pass).
 type ResponseTypes = BTreeMap<String, (Option<syn::Type>, Option<syn::Type>)>;
 
 fn response_types(file: &syn::File) -> ResponseTypes {
     let mut out = BTreeMap::new();
-    for item in module_items(file, "builder").into_iter().flatten() {
-        let syn::Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
+    for imp in inherent_impls(module_items(file, "builder").into_iter().flatten()) {
+        let Some(name) = self_type_name(imp) else {
             continue;
-        }
-        let syn::Type::Path(self_ty) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        let method = |name: &str| {
-            imp.items.iter().find_map(|it| match it {
-                syn::ImplItem::Fn(f) if f.sig.ident == name => Some(f),
-                _ => None,
-            })
         };
         // After `typed-errors`, `send` returns the crate's error; progenitor's own signature
         // (with the error body's type) is `send_generated`'s.
-        let Some(f) = method("send_generated").or_else(|| method("send")) else {
+        let Some(f) = method(imp, "send_generated").or_else(|| method(imp, "send")) else {
             continue;
         };
         let Some([ok, err]) = generic_args(&f.sig.output) else {

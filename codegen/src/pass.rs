@@ -60,7 +60,7 @@ impl Stage {
             Stage::Convert => "codegen/src/convert.rs",
             Stage::Fix => "codegen/src/fixes.rs",
             Stage::Policy => "codegen/src/policy.rs",
-            Stage::Syn => "codegen/src/postprocess.rs",
+            Stage::Syn => "codegen/src/postprocess/mod.rs",
         }
     }
 
@@ -235,7 +235,7 @@ mod tests {
         let message = err.to_string();
         assert!(
             message.starts_with("v1.41: syn pass `counts` changed nothing")
-                && message.contains("codegen/src/postprocess.rs"),
+                && message.contains("codegen/src/postprocess/mod.rs"),
             "{message}"
         );
     }

@@ -8,8 +8,11 @@
 //! reach into another for a helper, and a change in how progenitor names things (its `types` and
 //! `builder` modules, the method and builder names it derives from an operation id) is made once.
 
+use std::collections::BTreeSet;
+
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Map, Value, json};
+use syn::visit_mut::VisitMut;
 
 // ---- The JSON tree -------------------------------------------------------------------------
 
@@ -116,6 +119,151 @@ pub fn module_items_mut<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a m
         syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     })
+}
+
+/// Runs `visitor` over every item of the inline module `name` of the generated file (nothing when
+/// the file has no such module): the syn passes that rewrite expressions or paths inside the
+/// operation builders visit `builder` this way.
+pub fn visit_module_mut(file: &mut syn::File, name: &str, visitor: &mut impl VisitMut) {
+    for item in module_items_mut(file, name).into_iter().flatten() {
+        visitor.visit_item_mut(item);
+    }
+}
+
+/// The names of the types (structs, enums, type aliases) of the generated `types` module: what
+/// typify made of the definitions.
+pub fn generated_type_names(file: &syn::File) -> BTreeSet<String> {
+    module_items(file, "types")
+        .into_iter()
+        .flatten()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The structs among `items`.
+pub fn structs<'a>(
+    items: impl IntoIterator<Item = &'a syn::Item>,
+) -> impl Iterator<Item = &'a syn::ItemStruct> {
+    items.into_iter().filter_map(|item| match item {
+        syn::Item::Struct(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// The structs among `items`, to edit.
+pub fn structs_mut<'a>(
+    items: impl IntoIterator<Item = &'a mut syn::Item>,
+) -> impl Iterator<Item = &'a mut syn::ItemStruct> {
+    items.into_iter().filter_map(|item| match item {
+        syn::Item::Struct(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// The names of a struct's fields, or `None` for a tuple or unit struct.
+pub fn field_names(s: &syn::ItemStruct) -> Option<Vec<syn::Ident>> {
+    let syn::Fields::Named(fields) = &s.fields else {
+        return None;
+    };
+    Some(
+        fields
+            .named
+            .iter()
+            .filter_map(|f| f.ident.clone())
+            .collect(),
+    )
+}
+
+/// The impl blocks among `items` that implement no trait (`impl Client { .. }`): where progenitor
+/// puts the methods of the client and of the operation builders.
+pub fn inherent_impls<'a>(
+    items: impl IntoIterator<Item = &'a syn::Item>,
+) -> impl Iterator<Item = &'a syn::ItemImpl> {
+    items.into_iter().filter_map(|item| match item {
+        syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+        _ => None,
+    })
+}
+
+/// The impl blocks among `items` that implement no trait, to edit.
+pub fn inherent_impls_mut<'a>(
+    items: impl IntoIterator<Item = &'a mut syn::Item>,
+) -> impl Iterator<Item = &'a mut syn::ItemImpl> {
+    items.into_iter().filter_map(|item| match item {
+        syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+        _ => None,
+    })
+}
+
+/// The trait's name (its last path segment: `Default`, `Display`) of an impl block, or `None` for
+/// an inherent one.
+pub fn trait_name(imp: &syn::ItemImpl) -> Option<String> {
+    let (path, _) = imp.trait_.as_ref()?;
+    path.segments.last().map(|s| s.ident.to_string())
+}
+
+/// The impl blocks among `items` that implement a trait, each with the trait's [`trait_name`].
+pub fn trait_impls<'a>(
+    items: impl IntoIterator<Item = &'a syn::Item>,
+) -> impl Iterator<Item = (String, &'a syn::ItemImpl)> {
+    items.into_iter().filter_map(|item| match item {
+        syn::Item::Impl(imp) => Some((trait_name(imp)?, imp)),
+        _ => None,
+    })
+}
+
+/// The impl blocks among `items` that implement a trait, to edit, each with the trait's
+/// [`trait_name`].
+pub fn trait_impls_mut<'a>(
+    items: impl IntoIterator<Item = &'a mut syn::Item>,
+) -> impl Iterator<Item = (String, &'a mut syn::ItemImpl)> {
+    items.into_iter().filter_map(|item| match item {
+        syn::Item::Impl(imp) => Some((trait_name(imp)?, imp)),
+        _ => None,
+    })
+}
+
+/// The name of the type an impl block is for, by its last path segment (`ContainerList` of
+/// `impl<'a> ContainerList<'a>`); `None` when it is not a path.
+pub fn self_type_name(imp: &syn::ItemImpl) -> Option<String> {
+    let syn::Type::Path(p) = &*imp.self_ty else {
+        return None;
+    };
+    p.path.segments.last().map(|s| s.ident.to_string())
+}
+
+/// The methods (associated functions) of an impl block.
+pub fn methods(imp: &syn::ItemImpl) -> impl Iterator<Item = &syn::ImplItemFn> {
+    imp.items.iter().filter_map(|it| match it {
+        syn::ImplItem::Fn(f) => Some(f),
+        _ => None,
+    })
+}
+
+/// The methods of an impl block, to edit.
+pub fn methods_mut(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+    imp.items.iter_mut().filter_map(|it| match it {
+        syn::ImplItem::Fn(f) => Some(f),
+        _ => None,
+    })
+}
+
+/// The method `name` of an impl block.
+pub fn method<'a>(imp: &'a syn::ItemImpl, name: &str) -> Option<&'a syn::ImplItemFn> {
+    methods(imp).find(|f| f.sig.ident == name)
+}
+
+/// The methods `name` of an impl block, to edit (progenitor's `new` of a builder).
+pub fn methods_named_mut<'a>(
+    imp: &'a mut syn::ItemImpl,
+    name: &'a str,
+) -> impl Iterator<Item = &'a mut syn::ImplItemFn> {
+    methods_mut(imp).filter(move |f| f.sig.ident == name)
 }
 
 /// Whether `ty` is the bare path `name` (`Client`, not `crate::Client`).

@@ -1,0 +1,173 @@
+//! The `drop-type-builders` pass: no per-type builders in `mod types`.
+//!
+//! typify generates a builder for every type (`types::builder::X`, `X::builder()`): more than half
+//! of the generated code and of its compile time, for what a struct literal with
+//! `..Default::default()` does. The pass removes them and points the operation builders (which
+//! progenitor makes hold a type builder for their body) at the plain body types; where a body's
+//! plain type has no `Default` (a type builder always has one), the body starts out "not set".
+
+use std::collections::BTreeSet;
+
+use syn::visit_mut::VisitMut;
+
+use crate::tree::{
+    derives, inherent_impls_mut, method, methods_named_mut, module_items_mut, self_type_name,
+    structs, trait_impls, visit_module_mut,
+};
+
+/// Removes `types::builder` and `T::builder()`, and makes the operation builders hold the plain
+/// body types; returns how many items were removed and paths and initialisers rewritten.
+pub fn drop_type_builders(file: &mut syn::File) -> usize {
+    let mut n = 0;
+    let mut with_default = BTreeSet::new();
+    if let Some(types) = module_items_mut(file, "types") {
+        n += remove_type_builders(types);
+        with_default = types_with_default(types);
+    }
+    let mut plain = Plain(0);
+    visit_module_mut(file, "builder", &mut plain);
+    n += plain.0;
+    let Some(builders) = module_items_mut(file, "builder") else {
+        return n;
+    };
+    n + unset_bodies_without_default(builders, &with_default)
+}
+
+/// Removes the `builder` module of `mod types` and every type's `builder()`, then the inherent
+/// impls left empty; returns how many modules and methods went.
+fn remove_type_builders(types: &mut Vec<syn::Item>) -> usize {
+    let mut n = 0;
+    let before = types.len();
+    types.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
+    n += before - types.len();
+    for imp in inherent_impls_mut(types.iter_mut()) {
+        let before = imp.items.len();
+        imp.items
+            .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+        n += before - imp.items.len();
+    }
+    types.retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.trait_.is_none() && imp.items.is_empty()));
+    n
+}
+
+/// The names of the types of `mod types` that have a `Default` (derived or implemented).
+fn types_with_default(types: &[syn::Item]) -> BTreeSet<String> {
+    let derived = structs(types)
+        .filter(|s| derives(&s.attrs, "Default"))
+        .map(|s| s.ident.to_string());
+    let implemented = trait_impls(types)
+        .filter(|(name, _)| name == "Default")
+        .filter_map(|(_, imp)| self_type_name(imp));
+    derived.chain(implemented).collect()
+}
+
+/// `types::builder::X` → `types::X`.
+struct Plain(usize);
+
+impl VisitMut for Plain {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        let idents: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if idents.len() == 3 && idents[0] == "types" && idents[1] == "builder" {
+            let mut segments = path.segments.clone().into_iter().collect::<Vec<_>>();
+            segments.remove(1);
+            path.segments = segments.into_iter().collect();
+            self.0 += 1;
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// In each operation builder's `new`, the initialiser of a body whose type has no `Default`
+/// becomes "not set"; returns how many changed.
+fn unset_bodies_without_default(
+    builders: &mut [syn::Item],
+    with_default: &BTreeSet<String>,
+) -> usize {
+    struct Init(usize);
+    impl VisitMut for Init {
+        fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
+            if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
+                fv.expr = syn::parse_quote!(Err("body was not set".to_string()));
+                self.0 += 1;
+            }
+        }
+    }
+    let mut n = 0;
+    for imp in inherent_impls_mut(builders) {
+        let Some(body_ty) = body_type_of(imp) else {
+            continue;
+        };
+        if with_default.contains(&body_ty) {
+            continue;
+        }
+        let mut init = Init(0);
+        for f in methods_named_mut(imp, "new") {
+            init.visit_impl_item_fn_mut(f);
+        }
+        n += init.0;
+    }
+    n
+}
+
+/// The body type named by an operation builder's `body_map` method, if it has one: the `X` of its
+/// `F: FnOnce(types::X) -> types::X` bound.
+fn body_type_of(imp: &syn::ItemImpl) -> Option<String> {
+    let generics = &method(imp, "body_map")?.sig.generics;
+    let param_bounds = generics.params.iter().flat_map(|p| match p {
+        syn::GenericParam::Type(t) => t.bounds.iter().collect(),
+        _ => Vec::new(),
+    });
+    let where_bounds = generics
+        .where_clause
+        .iter()
+        .flat_map(|w| w.predicates.iter())
+        .flat_map(|p| match p {
+            syn::WherePredicate::Type(t) => t.bounds.iter().collect(),
+            _ => Vec::new(),
+        });
+    param_bounds
+        .chain(where_bounds)
+        .find_map(fn_once_types_input)
+}
+
+/// `X` of a `FnOnce(types::X) -> ..` bound.
+fn fn_once_types_input(bound: &syn::TypeParamBound) -> Option<String> {
+    let syn::TypeParamBound::Trait(t) = bound else {
+        return None;
+    };
+    let last = t.path.segments.last()?;
+    if last.ident != "FnOnce" {
+        return None;
+    }
+    let syn::PathArguments::Parenthesized(args) = &last.arguments else {
+        return None;
+    };
+    let syn::Type::Path(input) = &args.inputs.first()?.ty else {
+        return None;
+    };
+    match input.path.segments.iter().collect::<Vec<_>>().as_slice() {
+        [module, name] if module.ident == "types" => Some(name.ident.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_types_are_read_from_body_map() {
+        let imp: syn::ItemImpl = syn::parse_quote! {
+            impl<'a> ContainerCreate<'a> {
+                pub fn body_map<F>(mut self, f: F) -> Self
+                where
+                    F: std::ops::FnOnce(types::ContainerCreateBody) -> types::ContainerCreateBody,
+                {
+                    self.body = self.body.map(f);
+                    self
+                }
+            }
+        };
+        assert_eq!(body_type_of(&imp).as_deref(), Some("ContainerCreateBody"));
+    }
+}

@@ -1,0 +1,133 @@
+//! The `open-enums` pass: string enums keep values the spec does not list.
+//!
+//! typify's enums are closed: a value the spec does not know (a newer daemon's, Podman's) fails
+//! the decoding of the whole response it is in. Every string enum gets an `Other(String)` variant
+//! that keeps such a value as it came.
+
+use syn::visit_mut::VisitMut;
+
+use crate::tree::{is_path, module_items_mut, remove_derive, trait_impls_mut};
+
+/// Adds an `Other(String)` variant to every string enum in `mod types`.
+///
+/// A string enum is one whose variants are all unit variants; the new variant is
+/// `#[serde(untagged)]`, so known values still (de)serialise as before and any other string is
+/// kept as it came. `Copy` goes (a `String` is not `Copy`); `Display` and `FromStr` learn the new
+/// variant, so `FromStr` no longer fails.
+pub fn open_enums(file: &mut syn::File) -> usize {
+    let Some(types) = module_items_mut(file, "types") else {
+        return 0;
+    };
+    let opened: Vec<syn::Ident> = types
+        .iter_mut()
+        .filter_map(|item| match item {
+            syn::Item::Enum(e) if is_string_enum(e) => {
+                open_enum(e);
+                Some(e.ident.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    for (trait_name, imp) in trait_impls_mut(types.iter_mut()) {
+        if !opened
+            .iter()
+            .any(|name| is_path(&imp.self_ty, &name.to_string()))
+        {
+            continue;
+        }
+        match trait_name.as_str() {
+            "Display" => add_display_arm(imp),
+            "FromStr" => open_from_str(imp),
+            _ => {}
+        }
+    }
+    opened.len()
+}
+
+fn is_string_enum(e: &syn::ItemEnum) -> bool {
+    !e.variants.is_empty()
+        && e.variants
+            .iter()
+            .all(|v| matches!(v.fields, syn::Fields::Unit))
+}
+
+fn open_enum(e: &mut syn::ItemEnum) {
+    remove_derive(&mut e.attrs, "Copy");
+    e.variants.push(syn::parse_quote! {
+        /// A value this API version's spec does not list (a newer daemon, another engine), kept
+        /// as it came.
+        #[serde(untagged)]
+        Other(::std::string::String)
+    });
+}
+
+fn add_display_arm(imp: &mut syn::ItemImpl) {
+    struct Arm;
+    impl VisitMut for Arm {
+        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+            m.arms
+                .push(syn::parse_quote!(Self::Other(ref value) => f.write_str(value),));
+        }
+    }
+    Arm.visit_item_impl_mut(imp);
+}
+
+fn open_from_str(imp: &mut syn::ItemImpl) {
+    struct Arm;
+    impl VisitMut for Arm {
+        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+            for arm in &mut m.arms {
+                if matches!(arm.pat, syn::Pat::Wild(_)) {
+                    arm.pat = syn::parse_quote!(other);
+                    *arm.body = syn::parse_quote!(Ok(Self::Other(other.to_string())));
+                }
+            }
+        }
+    }
+    Arm.visit_item_impl_mut(imp);
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+    use crate::postprocess::test_file as file;
+
+    #[test]
+    fn string_enums_gain_other() {
+        let mut f = file(quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone, Copy, Debug, PartialEq)]
+                pub enum Kind { #[serde(rename = "a")] A }
+                impl ::std::fmt::Display for Kind {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        match *self { Self::A => f.write_str("a") }
+                    }
+                }
+                impl ::std::str::FromStr for Kind {
+                    type Err = String;
+                    fn from_str(value: &str) -> Result<Self, String> {
+                        match value { "a" => Ok(Self::A), _ => Err("invalid value".into()) }
+                    }
+                }
+                pub enum Data { B(u8) }
+            }
+        });
+        assert_eq!(open_enums(&mut f), 1, "only the all-unit enum is opened");
+        let code = prettyplease::unparse(&f);
+        assert!(
+            code.contains("#[serde(untagged)]\n        Other(::std::string::String)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("Self::Other(ref value) => f.write_str(value)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("other => Ok(Self::Other(other.to_string()))"),
+            "{code}"
+        );
+        assert!(!code.contains("Copy"), "{code}");
+    }
+}
