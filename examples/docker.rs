@@ -16,10 +16,11 @@
 //! while attached, its size followed, and ctrl-p ctrl-q to detach.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use docker_engine_client::auth::CredentialStore;
 use docker_engine_client::build::{Build, Builder};
 use docker_engine_client::build_context::BuildContext;
 use docker_engine_client::filters::Filters;
@@ -73,28 +74,7 @@ enum Command {
         quiet: bool,
     },
     /// Run a command in a new container.
-    Run {
-        /// Remove the container when it exits.
-        #[arg(long)]
-        rm: bool,
-        /// Keep stdin open and forward it.
-        #[arg(short, long)]
-        interactive: bool,
-        /// Allocate a pseudo-TTY.
-        #[arg(short, long)]
-        tty: bool,
-        /// Set environment variables (`KEY=VALUE`).
-        #[arg(short, long = "env")]
-        env: Vec<String>,
-        /// Name the container.
-        #[arg(long)]
-        name: Option<String>,
-        /// The image.
-        image: String,
-        /// The command and its arguments.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        cmd: Vec<String>,
-    },
+    Run(RunArgs),
     /// Fetch a container's logs.
     Logs {
         /// Follow log output.
@@ -136,31 +116,7 @@ enum Command {
     },
     /// Build an image from a directory (honouring `.dockerignore`), with BuildKit when the daemon
     /// announces it.
-    Build {
-        /// Name and optionally a tag (`name:tag`); repeatable.
-        #[arg(short = 't', long = "tag")]
-        tag: Vec<String>,
-        /// The Dockerfile, relative to the context.
-        #[arg(short = 'f', long = "file")]
-        file: Option<String>,
-        /// The stage of a multi-stage Dockerfile to build.
-        #[arg(long)]
-        target: Option<String>,
-        /// A build argument (`KEY=VALUE`).
-        #[arg(long = "build-arg")]
-        build_arg: Vec<String>,
-        /// A label on the image (`KEY=VALUE`).
-        #[arg(long)]
-        label: Vec<String>,
-        /// Do not use the cache.
-        #[arg(long)]
-        no_cache: bool,
-        /// Use the classic builder even where the daemon announces BuildKit.
-        #[arg(long)]
-        classic: bool,
-        /// The build context directory.
-        dir: PathBuf,
-    },
+    Build(BuildArgs),
     /// Get real-time events from the server.
     Events {
         /// Filter output (`name=value`), e.g. `type=container`, `event=die`.
@@ -193,11 +149,64 @@ enum Command {
     },
 }
 
+/// `run`'s options (the subcommand's help is the variant's doc).
+#[derive(Args)]
+struct RunArgs {
+    /// Remove the container when it exits.
+    #[arg(long)]
+    rm: bool,
+    /// Keep stdin open and forward it.
+    #[arg(short, long)]
+    interactive: bool,
+    /// Allocate a pseudo-TTY.
+    #[arg(short, long)]
+    tty: bool,
+    /// Set environment variables (`KEY=VALUE`).
+    #[arg(short, long = "env")]
+    env: Vec<String>,
+    /// Name the container.
+    #[arg(long)]
+    name: Option<String>,
+    /// The image.
+    image: String,
+    /// The command and its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    cmd: Vec<String>,
+}
+
+/// `build`'s options (the subcommand's help is the variant's doc).
+#[derive(Args)]
+struct BuildArgs {
+    /// Name and optionally a tag (`name:tag`); repeatable.
+    #[arg(short = 't', long = "tag")]
+    tag: Vec<String>,
+    /// The Dockerfile, relative to the context.
+    #[arg(short = 'f', long = "file")]
+    file: Option<String>,
+    /// The stage of a multi-stage Dockerfile to build.
+    #[arg(long)]
+    target: Option<String>,
+    /// A build argument (`KEY=VALUE`).
+    #[arg(long = "build-arg")]
+    build_arg: Vec<String>,
+    /// A label on the image (`KEY=VALUE`).
+    #[arg(long)]
+    label: Vec<String>,
+    /// Do not use the cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Use the classic builder even where the daemon announces BuildKit.
+    #[arg(long)]
+    classic: bool,
+    /// The build context directory.
+    dir: PathBuf,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // `run` and `exec` exit with the container's code; docker's own failures are 125 there.
     let failure = match cli.command {
-        Command::Run { .. } | Command::Exec { .. } => 125,
+        Command::Run(_) | Command::Exec { .. } => 125,
         _ => 1,
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -248,262 +257,31 @@ async fn dispatch(cli: Cli) -> Result<i64, Error> {
     }
     let docker = builder.build()?;
     let client: Client = docker.client().await?;
+    let credentials = docker.credentials();
     match cli.command {
         Command::Version => version(&client).await,
         Command::Info => info(&client).await,
         Command::Ps { all, filter, quiet } => ps(&client, all, &filter, quiet).await,
         Command::Images { filter, quiet } => images(&client, &filter, quiet).await,
-        Command::Run {
-            rm,
-            interactive,
-            tty,
-            env,
-            name,
-            image,
-            cmd,
-        } => {
-            let mut run = Run::new(&image, cmd)
-                .remove(rm)
-                .interactive(interactive)
-                .tty(tty)
-                .credential_store(docker.credentials().clone());
-            for pair in &env {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                run = run.env(key, value);
-            }
-            if let Some(name) = name {
-                run = run.name(name);
-            }
-            let bars = Bars::new(std::io::stderr().is_terminal());
-            let run = run.on_progress(move |p| bars.show(p));
-            let mut running = run.start(&client).await?;
-            let tty_of = terminal::Tty::Container(client.clone(), running.id.clone());
-            let mut terminal = terminal::Session::start(tty, interactive, tty_of)?;
-            let stdin = running.stdin.take().map(|s| terminal.forward_stdin(s));
-            // Detached (ctrl-p ctrl-q): the container keeps running; `docker run` says nothing.
-            // (`--rm` is then not done: `Run` removes the container itself after its exit.)
-            let Some(copied) = terminal
-                .until_detached(stream::copy_output(
-                    &mut running.output,
-                    &mut stream::StdioWriter::stdout(),
-                    &mut stream::StdioWriter::stderr(),
-                ))
-                .await
-            else {
-                return Ok(0);
-            };
-            copied?;
-            if let Some(task) = stdin {
-                task.abort();
-            }
-            running.wait().await
-        }
-        Command::Logs { follow, container } => {
-            let tty = client
-                .container_inspect()
-                .id(&container)
-                .send()
-                .await?
-                .into_inner()
-                .config
-                .is_some_and(|c| c.tty);
-            let logs = client
-                .container_logs()
-                .id(&container)
-                .stdout(true)
-                .stderr(true)
-                .follow(follow)
-                .send()
-                .await?;
-            let output = logs.into_output(tty);
-            copy(output).await?;
-            Ok(0)
-        }
+        Command::Run(args) => run(&client, credentials, args).await,
+        Command::Logs { follow, container } => logs(&client, follow, &container).await,
         Command::Exec {
             interactive,
             tty,
             container,
             cmd,
-        } => {
-            let body = types::ExecConfig {
-                attach_stdin: Some(interactive),
-                attach_stdout: Some(true),
-                attach_stderr: Some(true),
-                tty: Some(tty),
-                cmd: Some(cmd),
-                ..Default::default()
-            };
-            let exec = client
-                .container_exec()
-                .id(&container)
-                .body(body)
-                .send()
-                .await?
-                .into_inner()
-                .id;
-            let hijacked = stream::exec_start(&client, &exec, tty).await?;
-            let tty_of = terminal::Tty::Exec(client.clone(), exec.clone());
-            let mut terminal = terminal::Session::start(tty, interactive, tty_of)?;
-            let stdin = interactive.then(|| terminal.forward_stdin(hijacked.stdin));
-            // Detached: the exec goes on; the CLI reports it as its error.
-            let Some(copied) = terminal.until_detached(copy(hijacked.output)).await else {
-                eprintln!("read escape sequence");
-                return Ok(1);
-            };
-            copied?;
-            if let Some(task) = stdin {
-                task.abort();
-            }
-            let inspect = client.exec_inspect().id(&exec).send().await?.into_inner();
-            Ok(inspect.exit_code.unwrap_or(0))
-        }
-        Command::Pull { image } => {
-            let creds = docker.credentials().for_image(&image).await?;
-            let (repo, tag) = docker_engine_client::auth::reference::split_tag(&image);
-            let mut pull = client
-                .image_create()
-                .from_image(repo)
-                .x_registry_auth(&creds);
-            if let Some(tag) = tag {
-                pull = pull.tag(tag);
-            }
-            progress(pull.send().await?.into_json()).await?;
-            Ok(0)
-        }
-        Command::Push { image } => {
-            let creds = docker.credentials().for_image(&image).await?;
-            let (repo, tag) = docker_engine_client::auth::reference::split_tag(&image);
-            let mut push = client.image_push().name(repo).x_registry_auth(&creds);
-            if let Some(tag) = tag {
-                push = push.tag(tag);
-            }
-            progress(push.send().await?.into_json()).await?;
-            Ok(0)
-        }
-        Command::Import { tarball, reference } => {
-            let body = if tarball.as_os_str() == "-" {
-                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(tokio::io::stdin()))
-            } else {
-                let file =
-                    tokio::fs::File::open(&tarball)
-                        .await
-                        .map_err(|e| Error::InvalidRequest {
-                            operation: "image_create",
-                            message: format!("{}: {e}", tarball.display()),
-                        })?;
-                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
-            };
-            let (repo, tag) = docker_engine_client::auth::reference::split_tag(&reference);
-            let mut import = client.image_create().from_src("-").repo(repo).body(body);
-            if let Some(tag) = tag {
-                import = import.tag(tag);
-            }
-            progress(import.send().await?.into_json()).await?;
-            Ok(0)
-        }
-        Command::Build {
-            tag,
-            file,
-            target,
-            build_arg,
-            label,
-            no_cache,
-            classic,
-            dir,
-        } => {
-            let context = BuildContext::from_dir(&dir)?;
-            let mut options = Build::new()
-                .no_cache(no_cache)
-                .registries(docker.credentials().all().await?);
-            for tag in tag {
-                options = options.tag(tag);
-            }
-            if let Some(file) = file {
-                options = options.dockerfile(file);
-            }
-            if let Some(target) = target {
-                options = options.target(target);
-            }
-            for pair in &build_arg {
-                let (key, value) = key_value(pair)?;
-                options = options.build_arg(key, value);
-            }
-            for pair in &label {
-                let (key, value) = key_value(pair)?;
-                options = options.label(key, value);
-            }
-            if classic {
-                options = options.builder(Builder::Classic);
-            }
-            let events = options.start(&client, context).await?;
-            build::show(events, std::io::stderr().is_terminal()).await?;
-            Ok(0)
-        }
+        } => exec(&client, interactive, tty, &container, cmd).await,
+        Command::Pull { image } => pull(&client, credentials, &image).await,
+        Command::Push { image } => push(&client, credentials, &image).await,
+        Command::Import { tarball, reference } => import(&client, &tarball, &reference).await,
+        Command::Build(args) => build_image(&client, credentials, args).await,
         Command::Events {
             filter,
             since,
             until,
-        } => {
-            let mut events = client.system_events().filters(&parse_filters(&filter)?);
-            if let Some(since) = since {
-                events = events.since(since);
-            }
-            if let Some(until) = until {
-                events = events.until(until);
-            }
-            let mut events = events.send().await?.into_json::<types::EventMessage>();
-            while let Some(event) = events.next().await {
-                let event = event?;
-                let actor = event.actor.unwrap_or_default();
-                let mut attributes: Vec<String> = actor
-                    .attributes
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect();
-                attributes.sort();
-                println!(
-                    "{} {} {} {} ({})",
-                    event.time_nano.map_or(String::new(), timestamp),
-                    event.type_.map_or(String::new(), |t| t.to_string()),
-                    event.action.unwrap_or_default(),
-                    actor.id.unwrap_or_default(),
-                    attributes.join(", ")
-                );
-            }
-            Ok(0)
-        }
-        Command::Rm { force, containers } => {
-            for container in containers {
-                client
-                    .container_delete()
-                    .id(&container)
-                    .force(force)
-                    .send()
-                    .await?;
-                println!("{container}");
-            }
-            Ok(0)
-        }
-        Command::Rmi { force, images } => {
-            for image in images {
-                let deleted = client
-                    .image_delete()
-                    .name(&image)
-                    .force(force)
-                    .send()
-                    .await?;
-                for item in deleted.into_inner() {
-                    if let Some(untagged) = item.untagged {
-                        println!("Untagged: {untagged}");
-                    }
-                    if let Some(deleted) = item.deleted {
-                        println!("Deleted: {deleted}");
-                    }
-                }
-            }
-            Ok(0)
-        }
+        } => events(&client, &filter, since, until).await,
+        Command::Rm { force, containers } => rm(&client, force, containers).await,
+        Command::Rmi { force, images } => rmi(&client, force, images).await,
     }
 }
 
@@ -634,6 +412,297 @@ async fn images(client: &Client, filter: &[String], quiet: bool) -> Result<i64, 
                 ago(image.created),
                 size(image.size)
             );
+        }
+    }
+    Ok(0)
+}
+
+/// `run`: creates and starts the container, attaches the terminal to it, copies its output until
+/// it exits (or the terminal detaches); the container's exit code.
+async fn run(client: &Client, credentials: &CredentialStore, args: RunArgs) -> Result<i64, Error> {
+    let (tty, interactive) = (args.tty, args.interactive);
+    let run = run_options(args, credentials);
+    let bars = Bars::new(std::io::stderr().is_terminal());
+    let run = run.on_progress(move |p| bars.show(p));
+    let mut running = run.start(client).await?;
+    let tty_of = terminal::Tty::Container(client.clone(), running.id.clone());
+    let mut terminal = terminal::Session::start(tty, interactive, tty_of)?;
+    let stdin = running.stdin.take().map(|s| terminal.forward_stdin(s));
+    // Detached (ctrl-p ctrl-q): the container keeps running; `docker run` says nothing.
+    // (`--rm` is then not done: `Run` removes the container itself after its exit.)
+    let Some(copied) = terminal
+        .until_detached(stream::copy_output(
+            &mut running.output,
+            &mut stream::StdioWriter::stdout(),
+            &mut stream::StdioWriter::stderr(),
+        ))
+        .await
+    else {
+        return Ok(0);
+    };
+    copied?;
+    if let Some(task) = stdin {
+        task.abort();
+    }
+    running.wait().await
+}
+
+/// `run`'s flags as a [`Run`] (the image pulled with `credentials` when it is missing).
+fn run_options(args: RunArgs, credentials: &CredentialStore) -> Run {
+    let mut run = Run::new(&args.image, args.cmd)
+        .remove(args.rm)
+        .interactive(args.interactive)
+        .tty(args.tty)
+        .credential_store(credentials.clone());
+    for pair in &args.env {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        run = run.env(key, value);
+    }
+    if let Some(name) = args.name {
+        run = run.name(name);
+    }
+    run
+}
+
+/// `logs`: the container's output, demultiplexed unless it has a TTY.
+async fn logs(client: &Client, follow: bool, container: &str) -> Result<i64, Error> {
+    let tty = client
+        .container_inspect()
+        .id(container)
+        .send()
+        .await?
+        .into_inner()
+        .config
+        .is_some_and(|c| c.tty);
+    let logs = client
+        .container_logs()
+        .id(container)
+        .stdout(true)
+        .stderr(true)
+        .follow(follow)
+        .send()
+        .await?;
+    let output = logs.into_output(tty);
+    copy(output).await?;
+    Ok(0)
+}
+
+/// `exec`: starts `cmd` in the container, attaches the terminal to it, copies its output until
+/// it ends (or the terminal detaches); the command's exit code.
+async fn exec(
+    client: &Client,
+    interactive: bool,
+    tty: bool,
+    container: &str,
+    cmd: Vec<String>,
+) -> Result<i64, Error> {
+    let exec = create_exec(client, interactive, tty, container, cmd).await?;
+    let hijacked = stream::exec_start(client, &exec, tty).await?;
+    let tty_of = terminal::Tty::Exec(client.clone(), exec.clone());
+    let mut terminal = terminal::Session::start(tty, interactive, tty_of)?;
+    let stdin = interactive.then(|| terminal.forward_stdin(hijacked.stdin));
+    // Detached: the exec goes on; the CLI reports it as its error.
+    let Some(copied) = terminal.until_detached(copy(hijacked.output)).await else {
+        eprintln!("read escape sequence");
+        return Ok(1);
+    };
+    copied?;
+    if let Some(task) = stdin {
+        task.abort();
+    }
+    let inspect = client.exec_inspect().id(&exec).send().await?.into_inner();
+    Ok(inspect.exit_code.unwrap_or(0))
+}
+
+/// Creates the exec instance of `cmd` in `container`; its id.
+async fn create_exec(
+    client: &Client,
+    interactive: bool,
+    tty: bool,
+    container: &str,
+    cmd: Vec<String>,
+) -> Result<String, Error> {
+    let body = types::ExecConfig {
+        attach_stdin: Some(interactive),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        tty: Some(tty),
+        cmd: Some(cmd),
+        ..Default::default()
+    };
+    Ok(client
+        .container_exec()
+        .id(container)
+        .body(body)
+        .send()
+        .await?
+        .into_inner()
+        .id)
+}
+
+/// `pull`: pulls `image` with the registry's credentials, showing the progress.
+async fn pull(client: &Client, credentials: &CredentialStore, image: &str) -> Result<i64, Error> {
+    let creds = credentials.for_image(image).await?;
+    let (repo, tag) = docker_engine_client::auth::reference::split_tag(image);
+    let mut pull = client
+        .image_create()
+        .from_image(repo)
+        .x_registry_auth(&creds);
+    if let Some(tag) = tag {
+        pull = pull.tag(tag);
+    }
+    progress(pull.send().await?.into_json()).await?;
+    Ok(0)
+}
+
+/// `push`: pushes `image` with the registry's credentials, showing the progress.
+async fn push(client: &Client, credentials: &CredentialStore, image: &str) -> Result<i64, Error> {
+    let creds = credentials.for_image(image).await?;
+    let (repo, tag) = docker_engine_client::auth::reference::split_tag(image);
+    let mut push = client.image_push().name(repo).x_registry_auth(&creds);
+    if let Some(tag) = tag {
+        push = push.tag(tag);
+    }
+    progress(push.send().await?.into_json()).await?;
+    Ok(0)
+}
+
+/// `import`: streams the tarball (or stdin) to the daemon as the image `reference`.
+async fn import(client: &Client, tarball: &Path, reference: &str) -> Result<i64, Error> {
+    let body = if tarball.as_os_str() == "-" {
+        reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(tokio::io::stdin()))
+    } else {
+        let file = tokio::fs::File::open(tarball)
+            .await
+            .map_err(|e| Error::InvalidRequest {
+                operation: "image_create",
+                message: format!("{}: {e}", tarball.display()),
+            })?;
+        reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
+    };
+    let (repo, tag) = docker_engine_client::auth::reference::split_tag(reference);
+    let mut import = client.image_create().from_src("-").repo(repo).body(body);
+    if let Some(tag) = tag {
+        import = import.tag(tag);
+    }
+    progress(import.send().await?.into_json()).await?;
+    Ok(0)
+}
+
+/// `build`: builds the context directory, showing the build's output (`build.rs`).
+async fn build_image(
+    client: &Client,
+    credentials: &CredentialStore,
+    args: BuildArgs,
+) -> Result<i64, Error> {
+    let context = BuildContext::from_dir(&args.dir)?;
+    let options = build_options(args, credentials).await?;
+    let events = options.start(client, context).await?;
+    build::show(events, std::io::stderr().is_terminal()).await?;
+    Ok(0)
+}
+
+/// `build`'s flags as a [`Build`], with the credentials of every registry (the daemon pulls
+/// base images itself).
+async fn build_options(args: BuildArgs, credentials: &CredentialStore) -> Result<Build, Error> {
+    let mut options = Build::new()
+        .no_cache(args.no_cache)
+        .registries(credentials.all().await?);
+    for tag in args.tag {
+        options = options.tag(tag);
+    }
+    if let Some(file) = args.file {
+        options = options.dockerfile(file);
+    }
+    if let Some(target) = args.target {
+        options = options.target(target);
+    }
+    for pair in &args.build_arg {
+        let (key, value) = key_value(pair)?;
+        options = options.build_arg(key, value);
+    }
+    for pair in &args.label {
+        let (key, value) = key_value(pair)?;
+        options = options.label(key, value);
+    }
+    if args.classic {
+        options = options.builder(Builder::Classic);
+    }
+    Ok(options)
+}
+
+/// `events`: the daemon's events, one line each, until `until` (or forever).
+async fn events(
+    client: &Client,
+    filter: &[String],
+    since: Option<String>,
+    until: Option<String>,
+) -> Result<i64, Error> {
+    let mut events = client.system_events().filters(&parse_filters(filter)?);
+    if let Some(since) = since {
+        events = events.since(since);
+    }
+    if let Some(until) = until {
+        events = events.until(until);
+    }
+    let mut events = events.send().await?.into_json::<types::EventMessage>();
+    while let Some(event) = events.next().await {
+        print_event(event?);
+    }
+    Ok(0)
+}
+
+/// One event as the CLI prints it: time, type, action, actor id, then its sorted attributes.
+fn print_event(event: types::EventMessage) {
+    let actor = event.actor.unwrap_or_default();
+    let mut attributes: Vec<String> = actor
+        .attributes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    attributes.sort();
+    println!(
+        "{} {} {} {} ({})",
+        event.time_nano.map_or(String::new(), timestamp),
+        event.type_.map_or(String::new(), |t| t.to_string()),
+        event.action.unwrap_or_default(),
+        actor.id.unwrap_or_default(),
+        attributes.join(", ")
+    );
+}
+
+/// `rm`: removes each container in turn, printing its name; stops at the first failure.
+async fn rm(client: &Client, force: bool, containers: Vec<String>) -> Result<i64, Error> {
+    for container in containers {
+        client
+            .container_delete()
+            .id(&container)
+            .force(force)
+            .send()
+            .await?;
+        println!("{container}");
+    }
+    Ok(0)
+}
+
+/// `rmi`: removes each image in turn, printing what was untagged and deleted; stops at the first
+/// failure.
+async fn rmi(client: &Client, force: bool, images: Vec<String>) -> Result<i64, Error> {
+    for image in images {
+        let deleted = client
+            .image_delete()
+            .name(&image)
+            .force(force)
+            .send()
+            .await?;
+        for item in deleted.into_inner() {
+            if let Some(untagged) = item.untagged {
+                println!("Untagged: {untagged}");
+            }
+            if let Some(deleted) = item.deleted {
+                println!("Deleted: {deleted}");
+            }
         }
     }
     Ok(0)

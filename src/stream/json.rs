@@ -6,16 +6,16 @@
 //! failed pull does not look like a successful one.
 //!
 //! Why this module reads bytes itself: a message can arrive in thousands of small chunks, and
-//! re-parsing the partial buffer from its start on every chunk (as an earlier version did) costs
-//! quadratic time: one unterminated 16 MiB line in 1-byte chunks kept a core busy for minutes.
+//! re-parsing the partial buffer from its start on every chunk would cost quadratic time: one
+//! unterminated 16 MiB line in 1-byte chunks would keep a core busy for minutes.
 //!
-//! How it stays linear: a small incremental scanner (a push-down automaton over JSON's structure:
-//! inside a string or not, after a backslash or not, a stack of open objects and arrays, which
-//! token may come next) keeps its state between chunks and looks at each new byte once, to find
-//! where a top-level value ends. Only the current value's bytes are kept, as slices of the chunks
-//! they came in (no copy while it grows; joined once, in one allocation of the exact size, when
-//! it is complete; a value that ends inside the chunk it started in is not copied at all), and
-//! each complete value is parsed once, by serde_json, on exactly its bytes.
+//! How it stays linear: a small incremental scanner (`scan.rs`: a push-down automaton over JSON's
+//! structure: inside a string or not, after a backslash or not, a stack of open objects and
+//! arrays, which token may come next) keeps its state between chunks and looks at each new byte
+//! once, to find where a top-level value ends. Only the current value's bytes are kept, as slices
+//! of the chunks they came in (no copy while it grows; joined once, in one allocation of the exact
+//! size, when it is complete; a value that ends inside the chunk it started in is not copied at
+//! all), and each complete value is parsed once, by serde_json, on exactly its bytes.
 //!
 //! Errors: a malformed value is an error item and decoding goes on with the next value. When
 //! serde_json rejects a complete value, the next value starts right after it; when the scanner
@@ -23,6 +23,8 @@
 //! bad byte is the first one on a new line, as when a line was cut short, decoding starts over
 //! at it). A value longer than the limit is an error as soon as the chunk that crosses the limit
 //! arrives; the rest of it is scanned without being kept, and the next value decodes.
+
+mod scan;
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -34,6 +36,7 @@ use futures_core::Stream;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::error::{StreamError, snippet};
+use scan::{BodyEnd, Event, Scanner};
 
 /// The longest single message accepted (a longer one is an error, not an allocation).
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
@@ -107,13 +110,6 @@ impl Pieces {
     }
 }
 
-/// The deepest nesting scanned under a limit. A value that deep is over the limit already (each
-/// bracket is a byte), so this only bounds the bracket stack (`max / 8` bytes) while the rest of an
-/// over-limit value is skipped: deeper than this, the scanner skips to the end of the line instead.
-fn max_depth(limit: usize) -> usize {
-    limit.saturating_mul(4)
-}
-
 /// A stream of `T`s decoded from a JSON message stream.
 pub struct JsonStream<S, T> {
     inner: S,
@@ -140,7 +136,7 @@ impl<S, T> JsonStream<S, T> {
             inner,
             pending: Bytes::new(),
             buffer: Pieces::default(),
-            scanner: Scanner::new(max_depth(MAX_MESSAGE)),
+            scanner: Scanner::new(MAX_MESSAGE),
             skipping: false,
             done: false,
             finished: false,
@@ -152,7 +148,7 @@ impl<S, T> JsonStream<S, T> {
     /// Sets the longest message accepted (default [`MAX_MESSAGE`]).
     pub fn with_limit(mut self, limit: usize) -> Self {
         self.limit = limit;
-        self.scanner.max_depth = max_depth(limit);
+        self.scanner.set_limit(limit);
         self
     }
 
@@ -217,7 +213,7 @@ impl<S, T: DeserializeOwned> JsonStream<S, T> {
             self.release();
             return Some(Err(StreamError::TooLong { limit: self.limit }));
         }
-        let rs = self.scanner.rs_inside;
+        let rs = self.scanner.rs_inside();
         let item = decode(&self.buffer.joined(tail), rs);
         self.release();
         Some(item)
@@ -233,7 +229,7 @@ impl<S, T: DeserializeOwned> JsonStream<S, T> {
             self.release();
             return Some(StreamError::TooLong { limit: self.limit });
         }
-        let rs = self.scanner.rs_inside;
+        let rs = self.scanner.rs_inside();
         let error = syntax_error(&self.buffer.joined(head), rs);
         self.release();
         Some(error)
@@ -243,17 +239,15 @@ impl<S, T: DeserializeOwned> JsonStream<S, T> {
     fn finish(&mut self) -> Option<Result<T, StreamError>> {
         self.finished = true;
         let skipping = std::mem::take(&mut self.skipping);
-        let item = match self.scanner.state {
-            State::Between | State::Resync => None,
+        let item = match self.scanner.end_of_body() {
+            BodyEnd::Outside => None,
             _ if skipping => None,
-            // A number or literal ends with the body.
-            State::TopScalar => Some(decode(&self.buffer.joined(&[]), false)),
-            _ => Some(Err(StreamError::Json {
+            BodyEnd::Complete => Some(decode(&self.buffer.joined(&[]), false)),
+            BodyEnd::Cut => Some(Err(StreamError::Json {
                 message: "the stream ended inside a message".into(),
                 snippet: snippet(&self.buffer.joined(&[])),
             })),
         };
-        self.scanner.state = State::Between;
         self.release();
         item
     }
@@ -351,304 +345,6 @@ where
                 None => this.done = true,
             }
         }
-    }
-}
-
-/// Whitespace between tokens (RS too, as `application/json-seq` puts it before each value).
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | RS)
-}
-
-/// A byte that ends a number or literal (without being part of it).
-fn ends_scalar(b: u8) -> bool {
-    is_space(b) || matches!(b, b'{' | b'}' | b'[' | b']' | b'"' | b',' | b':')
-}
-
-/// Where the scanner is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    /// Between values, skipping whitespace.
-    Between,
-    /// After a malformed value: skipping to the end of the line.
-    Resync,
-    /// At the first byte of a top-level value (not consumed yet).
-    Start,
-    /// In a top-level number or literal: it ends before a delimiter, or with the body.
-    TopScalar,
-    /// In a string (an object's key when `key`), just after a backslash when `escape`.
-    Str { key: bool, escape: bool },
-    /// In a number or literal inside an object or array.
-    Scalar,
-    /// Inside an object or array, between tokens.
-    Expect(Expect),
-}
-
-/// What may come next inside an object or array.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Expect {
-    /// After `{`: a key or `}`.
-    FirstKey,
-    /// After `,` in an object: a key.
-    Key,
-    /// After a key: `:`.
-    Colon,
-    /// After `[`: a value or `]`.
-    FirstValue,
-    /// After `:`, or `,` in an array: a value.
-    Value,
-    /// After a value: `,` or the closing bracket.
-    Next,
-}
-
-/// What [`Scanner::scan`] found; offsets are into the bytes it was given.
-#[derive(Debug, PartialEq, Eq)]
-enum Event {
-    /// It consumed every byte.
-    More,
-    /// A value starts at this offset (the bytes before it are whitespace).
-    Begin(usize),
-    /// The current value ends just before this offset.
-    End(usize),
-    /// The current value is malformed, as the byte just before `error_end` shows; the scanner
-    /// goes on at `resume` (`error_end`, or the bad byte itself when it starts a new line).
-    Malformed { error_end: usize, resume: usize },
-}
-
-/// Finds where top-level JSON values end, looking at each byte once, across chunks.
-#[derive(Debug)]
-struct Scanner {
-    state: State,
-    /// The kinds of the open objects and arrays, one bit each (set: object), `depth` of them.
-    kinds: Vec<u64>,
-    depth: usize,
-    /// More open brackets than this is malformed (it bounds `kinds` while a value is skipped).
-    max_depth: usize,
-    /// A newline passed since the current value's last token.
-    new_line: bool,
-    /// The current value holds an RS as whitespace.
-    rs_inside: bool,
-}
-
-impl Scanner {
-    fn new(max_depth: usize) -> Self {
-        Self {
-            state: State::Between,
-            kinds: Vec::new(),
-            depth: 0,
-            max_depth,
-            new_line: false,
-            rs_inside: false,
-        }
-    }
-
-    /// Inside a value (its bytes are to be kept).
-    fn in_value(&self) -> bool {
-        !matches!(self.state, State::Between | State::Resync)
-    }
-
-    /// Scans `bytes`, which follow the bytes scanned before, up to the next event.
-    fn scan(&mut self, bytes: &[u8]) -> Event {
-        let mut i = 0;
-        while i < bytes.len() {
-            match self.state {
-                State::Between => {
-                    return match bytes[i..].iter().position(|&b| !is_space(b)) {
-                        Some(k) => {
-                            self.state = State::Start;
-                            self.new_line = false;
-                            self.rs_inside = false;
-                            Event::Begin(i + k)
-                        }
-                        None => Event::More,
-                    };
-                }
-                State::Resync => match bytes[i..].iter().position(|&b| b == b'\n' || b == RS) {
-                    Some(k) => {
-                        i += k + 1;
-                        self.state = State::Between;
-                    }
-                    None => return Event::More,
-                },
-                State::Start => {
-                    let b = bytes[i];
-                    i += 1;
-                    self.state = match b {
-                        b'{' | b'[' => self.open(b == b'{'),
-                        b'"' => State::Str {
-                            key: false,
-                            escape: false,
-                        },
-                        // A value of its own, which serde_json will reject.
-                        b'}' | b']' | b',' | b':' => {
-                            self.state = State::Between;
-                            return Event::End(i);
-                        }
-                        _ => State::TopScalar,
-                    };
-                }
-                State::TopScalar => {
-                    return match bytes[i..].iter().position(|&b| ends_scalar(b)) {
-                        Some(k) => {
-                            self.state = State::Between;
-                            Event::End(i + k)
-                        }
-                        None => Event::More,
-                    };
-                }
-                State::Scalar => match bytes[i..].iter().position(|&b| ends_scalar(b)) {
-                    // The delimiter is scanned again, as what follows the value.
-                    Some(k) => {
-                        i += k;
-                        self.state = State::Expect(Expect::Next);
-                    }
-                    None => return Event::More,
-                },
-                State::Str { key, escape: true } => {
-                    let b = bytes[i];
-                    i += 1;
-                    if b < 0x20 {
-                        return self.malformed(i, b, false);
-                    }
-                    self.state = State::Str { key, escape: false };
-                }
-                State::Str { key, escape: false } => {
-                    let Some(k) = find_in_string(&bytes[i..]) else {
-                        return Event::More;
-                    };
-                    let b = bytes[i + k];
-                    i += k + 1;
-                    match b {
-                        b'"' if self.depth == 0 => {
-                            self.state = State::Between;
-                            return Event::End(i);
-                        }
-                        b'"' if key => self.state = State::Expect(Expect::Colon),
-                        b'"' => self.state = State::Expect(Expect::Next),
-                        b'\\' => self.state = State::Str { key, escape: true },
-                        // A control character: never valid in a string.
-                        _ => return self.malformed(i, b, false),
-                    }
-                }
-                State::Expect(expect) => {
-                    let b = bytes[i];
-                    i += 1;
-                    if is_space(b) {
-                        self.new_line |= b == b'\n' || b == RS;
-                        self.rs_inside |= b == RS;
-                        continue;
-                    }
-                    let after_new_line = std::mem::take(&mut self.new_line);
-                    self.state = match (expect, b) {
-                        (Expect::FirstKey | Expect::Key, b'"') => State::Str {
-                            key: true,
-                            escape: false,
-                        },
-                        (Expect::Colon, b':') => State::Expect(Expect::Value),
-                        (Expect::FirstValue | Expect::Value, b'{' | b'[') => {
-                            if self.depth >= self.max_depth {
-                                return self.malformed(i, b, after_new_line);
-                            }
-                            self.open(b == b'{')
-                        }
-                        (Expect::FirstValue | Expect::Value, b'"') => State::Str {
-                            key: false,
-                            escape: false,
-                        },
-                        (
-                            Expect::FirstValue | Expect::Value,
-                            b'-' | b'0'..=b'9' | b't' | b'f' | b'n',
-                        ) => State::Scalar,
-                        (Expect::Next, b',') if self.in_object() => State::Expect(Expect::Key),
-                        (Expect::Next, b',') => State::Expect(Expect::Value),
-                        (Expect::FirstKey, b'}') | (Expect::FirstValue, b']') => self.close(),
-                        (Expect::Next, b'}') if self.in_object() => self.close(),
-                        (Expect::Next, b']') if !self.in_object() => self.close(),
-                        _ => return self.malformed(i, b, after_new_line),
-                    };
-                    if self.state == State::Between {
-                        return Event::End(i);
-                    }
-                }
-            }
-        }
-        Event::More
-    }
-
-    /// Opens an object or an array.
-    fn open(&mut self, object: bool) -> State {
-        let (word, bit) = (self.depth / 64, self.depth % 64);
-        if word == self.kinds.len() {
-            self.kinds.push(0);
-        }
-        if object {
-            self.kinds[word] |= 1 << bit;
-        } else {
-            self.kinds[word] &= !(1 << bit);
-        }
-        self.depth += 1;
-        State::Expect(if object {
-            Expect::FirstKey
-        } else {
-            Expect::FirstValue
-        })
-    }
-
-    /// The innermost open bracket is an object's.
-    fn in_object(&self) -> bool {
-        let d = self.depth - 1;
-        (self.kinds[d / 64] >> (d % 64)) & 1 == 1
-    }
-
-    /// Closes the innermost object or array: `Between` when that ends the value.
-    fn close(&mut self) -> State {
-        self.depth -= 1;
-        if self.depth == 0 {
-            self.shrink();
-            State::Between
-        } else {
-            State::Expect(Expect::Next)
-        }
-    }
-
-    /// The current value is malformed at `bad`, just before `error_end`.
-    fn malformed(&mut self, error_end: usize, bad: u8, after_new_line: bool) -> Event {
-        self.depth = 0;
-        self.shrink();
-        let resume = if after_new_line {
-            // The line before was cut short: this byte may start the next value.
-            self.state = State::Between;
-            error_end - 1
-        } else {
-            self.state = if bad == b'\n' || bad == RS {
-                State::Between
-            } else {
-                State::Resync
-            };
-            error_end
-        };
-        Event::Malformed { error_end, resume }
-    }
-
-    /// Frees a bracket stack that a deeply nested value grew.
-    fn shrink(&mut self) {
-        if self.kinds.len() > 64 {
-            self.kinds = Vec::new();
-        }
-    }
-}
-
-/// The first byte in a string's content that needs a look: a quote, a backslash, a control
-/// character. Strings are most of a message's bytes, so both steps are vectorised: `memchr3`
-/// finds the first quote, backslash or newline, then one branch-free pass over the bytes before
-/// it checks for any other control character (rare: only in a malformed message).
-fn find_in_string(bytes: &[u8]) -> Option<usize> {
-    let stop = memchr::memchr3(b'"', b'\\', b'\n', bytes);
-    let before = &bytes[..stop.unwrap_or(bytes.len())];
-    let has_control = before.iter().fold(false, |any, &b| any | (b < 0x20));
-    if has_control {
-        before.iter().position(|&b| b < 0x20)
-    } else {
-        stop
     }
 }
 

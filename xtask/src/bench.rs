@@ -33,75 +33,15 @@ async fn main() {
 
 /// Runs the build benchmark (`runs` cold builds of each) and prints Markdown tables.
 pub fn build(root: &Path, runs: usize) -> Result<(), String> {
+    let runs = runs.max(1);
     let dir = std::env::temp_dir().join(format!("dec-bench-build-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let crates = package::unpack_packaged(root, &dir.join("crates"))?;
-    let mut patch = String::from("[patch.crates-io]\n");
-    for (name, path) in &crates {
-        patch.push_str(&format!(
-            "{name} = {{ path = {:?} }}\n",
-            path.display().to_string()
-        ));
-    }
-    let ours = project(
-        &dir,
-        "ours",
-        "docker-engine-client = \"0.1\"",
-        OURS_MAIN,
-        Some(&patch),
-    )?;
-    let bollard = project(
-        &dir,
-        "with-bollard",
-        "bollard = \"0.21\"",
-        BOLLARD_MAIN,
-        None,
-    )?;
-    for p in [&ours, &bollard] {
-        run(Command::new("cargo").arg("fetch").current_dir(p))?;
-    }
-    let rustc = String::from_utf8_lossy(
-        &Command::new("rustc")
-            .arg("-V")
-            .output()
-            .map_err(|e| e.to_string())?
-            .stdout,
-    )
-    .trim()
-    .to_string();
-
-    let cold = |p: &Path| -> Result<Duration, String> {
-        let _ = std::fs::remove_dir_all(p.join("target"));
-        timed(
-            Command::new("cargo")
-                .args(["build", "--offline", "--timings"])
-                .current_dir(p),
-        )
-    };
-    let (mut ours_times, mut bollard_times) = (Vec::new(), Vec::new());
-    for i in 0..runs.max(1) {
-        bollard_times.push(cold(&bollard)?);
-        ours_times.push(cold(&ours)?);
-        eprintln!(
-            "run {}: bollard {:.1} s, ours {:.1} s",
-            i + 1,
-            bollard_times[i].as_secs_f64(),
-            ours_times[i].as_secs_f64()
-        );
-    }
-    let units = timing_units(&ours.join("target/cargo-timings/cargo-timing.html"))?;
-    let generator_only = generator_only_crates(&ours)?;
-
-    // Incremental: touch a handwritten file of the (patched) library and rebuild.
-    let client_dir = &crates[0].1;
-    let touched = client_dir.join("src/lib.rs");
-    let text = std::fs::read(&touched).map_err(|e| e.to_string())?;
-    std::fs::write(&touched, &text).map_err(|e| e.to_string())?;
-    let ours_incremental = timed(
-        Command::new("cargo")
-            .args(["build", "--offline"])
-            .current_dir(&ours),
-    )?;
+    let projects = Projects::create(root, &dir)?;
+    let rustc = rustc_version()?;
+    let (mut ours, mut bollard) = alternate_cold_builds(&projects, runs)?;
+    let units = timing_units(&projects.ours.join("target/cargo-timings/cargo-timing.html"))?;
+    let generator_only = generator_only_crates(&projects.ours)?;
+    let incremental = rebuild_after_touch(&projects)?;
     let check = timed(
         Command::new("cargo")
             .args(["xtask", "spec", "check"])
@@ -109,36 +49,161 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
     )?;
     let _ = std::fs::remove_dir_all(&dir);
 
+    let times = BuildTimes {
+        ours: median(&mut ours),
+        bollard: median(&mut bollard),
+        incremental,
+        check,
+    };
+    print_build_times(&rustc, runs, &times);
+    print_breakdown(&units, &generator_only);
+    Ok(())
+}
+
+/// The two throwaway programs the build benchmark compiles, their dependencies fetched.
+struct Projects {
+    /// The program using this crate, patched in from its packaged `.crate` files.
+    ours: PathBuf,
+    /// The same program using bollard.
+    bollard: PathBuf,
+    /// The unpacked client crate that `ours` builds.
+    client: PathBuf,
+}
+
+impl Projects {
+    /// Packages this crate, writes both programs under `dir` and fetches their dependencies
+    /// (so that no timed build touches the network).
+    fn create(root: &Path, dir: &Path) -> Result<Self, String> {
+        let crates = package::unpack_packaged(root, &dir.join("crates"))?;
+        let mut patch = String::from("[patch.crates-io]\n");
+        for (name, path) in &crates {
+            patch.push_str(&format!(
+                "{name} = {{ path = {:?} }}\n",
+                path.display().to_string()
+            ));
+        }
+        let ours = project(
+            dir,
+            "ours",
+            "docker-engine-client = \"0.1\"",
+            OURS_MAIN,
+            Some(&patch),
+        )?;
+        let bollard = project(
+            dir,
+            "with-bollard",
+            "bollard = \"0.21\"",
+            BOLLARD_MAIN,
+            None,
+        )?;
+        for p in [&ours, &bollard] {
+            run(Command::new("cargo").arg("fetch").current_dir(p))?;
+        }
+        let client = crates[0].1.clone();
+        Ok(Self {
+            ours,
+            bollard,
+            client,
+        })
+    }
+}
+
+/// `rustc -V`, for the report's heading.
+fn rustc_version() -> Result<String, String> {
+    let out = Command::new("rustc")
+        .arg("-V")
+        .output()
+        .map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// A cold `cargo build --timings` of the program in `p`, from an empty target folder.
+fn cold_build(p: &Path) -> Result<Duration, String> {
+    let _ = std::fs::remove_dir_all(p.join("target"));
+    timed(
+        Command::new("cargo")
+            .args(["build", "--offline", "--timings"])
+            .current_dir(p),
+    )
+}
+
+/// `runs` cold builds of each program, alternating so that a slower or faster spell of the
+/// machine weighs on both alike: ours and bollard's times.
+fn alternate_cold_builds(
+    projects: &Projects,
+    runs: usize,
+) -> Result<(Vec<Duration>, Vec<Duration>), String> {
+    let (mut ours, mut bollard) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        bollard.push(cold_build(&projects.bollard)?);
+        ours.push(cold_build(&projects.ours)?);
+        eprintln!(
+            "run {}: bollard {:.1} s, ours {:.1} s",
+            i + 1,
+            bollard[i].as_secs_f64(),
+            ours[i].as_secs_f64()
+        );
+    }
+    Ok((ours, bollard))
+}
+
+/// An incremental rebuild of ours after touching a handwritten file of the (patched) library.
+fn rebuild_after_touch(projects: &Projects) -> Result<Duration, String> {
+    let touched = projects.client.join("src/lib.rs");
+    let text = std::fs::read(&touched).map_err(|e| e.to_string())?;
+    std::fs::write(&touched, &text).map_err(|e| e.to_string())?;
+    timed(
+        Command::new("cargo")
+            .args(["build", "--offline"])
+            .current_dir(&projects.ours),
+    )
+}
+
+/// The build benchmark's wall times: medians of the cold builds, then single runs.
+struct BuildTimes {
+    /// A cold build of the program using this crate.
+    ours: Duration,
+    /// A cold build of the program using bollard.
+    bollard: Duration,
+    /// The rebuild of ours after touching the client's `src/lib.rs`.
+    incremental: Duration,
+    /// `cargo xtask spec check`.
+    check: Duration,
+}
+
+/// The table of wall times.
+fn print_build_times(rustc: &str, runs: usize, times: &BuildTimes) {
     let s = |d: Duration| format!("{:.1} s", d.as_secs_f64());
-    let (ours_med, bollard_med) = (median(&mut ours_times), median(&mut bollard_times));
     println!(
         "{rustc}, {} cores, {} cold builds of each, medians",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        runs.max(1)
+        runs
     );
     println!("| what | time |\n|---|---|");
     println!(
         "| cold `cargo build`, program using bollard 0.21 (default features) | {} |",
-        s(bollard_med)
+        s(times.bollard)
     );
     println!(
         "| cold `cargo build`, program using docker-engine-client from its packaged `.crate` (default features) | {} |",
-        s(ours_med)
+        s(times.ours)
     );
     println!(
         "| ratio ours / bollard | {:.2}× |",
-        ours_med.as_secs_f64() / bollard_med.as_secs_f64()
+        times.ours.as_secs_f64() / times.bollard.as_secs_f64()
     );
     println!(
         "| rebuild after touching the client's `src/lib.rs` | {} |",
-        s(ours_incremental)
+        s(times.incremental)
     );
     println!(
         "| `cargo xtask spec check` (31 versions, generation only) | {} |",
-        s(check)
+        s(times.check)
     );
+}
 
-    // Where ours spends it (the last cold run's `--timings`).
+/// Where ours spends its build (the last cold run's `--timings`): by part, then the longest units.
+fn print_breakdown(units: &[Unit], generator_only: &[String]) {
     let total: f64 = units.iter().map(|u| u.duration).sum();
     let sum_of = |pred: &dyn Fn(&Unit) -> bool| -> f64 {
         units
@@ -170,6 +235,11 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
         generator_only.len(),
         sum_of(&|u| generator_only.contains(&u.name))
     );
+    print_longest_units(units);
+}
+
+/// The twelve longest units of the build.
+fn print_longest_units(units: &[Unit]) {
     let mut top: Vec<&Unit> = units.iter().collect();
     top.sort_by(|a, b| b.duration.total_cmp(&a.duration));
     println!("\nLongest units:\n\n| unit | start | seconds |\n|---|---|---|");
@@ -186,7 +256,6 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
             u.duration
         );
     }
-    Ok(())
 }
 
 fn median(times: &mut [Duration]) -> Duration {
@@ -336,17 +405,77 @@ pub fn instructions(root: &Path) -> Result<(), String> {
 /// runtime (discarding the output), and written out by the CLI example's `logs`, by `docker
 /// logs` and by a raw `curl` of the same endpoint (each piped into `wc -c`), with peak RSS.
 pub fn logs(root: &Path) -> Result<(), String> {
-    let binary = bench_binary(root)?;
-    run(Command::new("cargo").current_dir(root).args([
-        "build",
-        "--quiet",
-        "--release",
-        "--example",
-        "docker",
-    ]))?;
-    let example = root.join("target/release/examples/docker");
+    let readers = LogReaders::build(root)?;
     let tag = format!("dec-bench-busybox-{}", std::process::id());
-    // A busybox image, imported with the docker CLI from Debian's static busybox.
+    import_busybox(&tag)?;
+    let api = daemon_api_version()?;
+    println!(
+        "| output | client | median time | throughput | lines/s | peak RSS |\n|---|---|---|---|---|---|"
+    );
+    for case in &LOG_CASES {
+        bench_log_case(case, &readers, &tag, &api)?;
+    }
+    let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
+    Ok(())
+}
+
+/// One output the logs benchmark reads.
+struct LogCase {
+    /// How the report names it.
+    label: &'static str,
+    /// The length of each line, newline included.
+    line: u64,
+    /// The output's length.
+    bytes: u64,
+}
+
+const LOG_CASES: [LogCase; 4] = [
+    LogCase {
+        label: "2 MiB of 2-byte lines",
+        line: 2,
+        bytes: 2 << 20,
+    },
+    LogCase {
+        label: "16 MiB of 1 KiB lines",
+        line: 1024,
+        bytes: 16 << 20,
+    },
+    LogCase {
+        label: "256 MiB of 1 KiB lines",
+        line: 1024,
+        bytes: 256 << 20,
+    },
+    LogCase {
+        label: "1 GiB of 1 KiB lines",
+        line: 1024,
+        bytes: 1 << 30,
+    },
+];
+
+/// The release binaries that read the logs: the `bench/` project's and the CLI example.
+struct LogReaders {
+    bench: PathBuf,
+    example: PathBuf,
+}
+
+impl LogReaders {
+    /// Builds both, in release mode.
+    fn build(root: &Path) -> Result<Self, String> {
+        let bench = bench_binary(root)?;
+        run(Command::new("cargo").current_dir(root).args([
+            "build",
+            "--quiet",
+            "--release",
+            "--example",
+            "docker",
+        ]))?;
+        let example = root.join("target/release/examples/docker");
+        Ok(Self { bench, example })
+    }
+}
+
+/// Imports a busybox image as `tag`, with the docker CLI from Debian's static busybox.
+fn import_busybox(tag: &str) -> Result<(), String> {
     let rootfs = std::env::temp_dir().join(format!("dec-bench-rootfs-{}", std::process::id()));
     std::fs::create_dir_all(rootfs.join("bin")).map_err(|e| e.to_string())?;
     std::fs::copy("/bin/busybox", rootfs.join("bin/busybox"))
@@ -361,100 +490,138 @@ pub fn logs(root: &Path) -> Result<(), String> {
     );
     run(Command::new("sh").args(["-c", &import]))?;
     let _ = std::fs::remove_dir_all(&rootfs);
-    let api = String::from_utf8_lossy(
-        &Command::new("docker")
-            .args(["version", "--format", "{{.Server.APIVersion}}"])
-            .output()
-            .map_err(|e| e.to_string())?
-            .stdout,
-    )
-    .trim()
-    .to_string();
-
-    println!(
-        "| output | client | median time | throughput | lines/s | peak RSS |\n|---|---|---|---|---|---|"
-    );
-    // (label, line length, bytes)
-    let cases: [(&str, u64, u64); 4] = [
-        ("2 MiB of 2-byte lines", 2, 2 << 20),
-        ("16 MiB of 1 KiB lines", 1024, 16 << 20),
-        ("256 MiB of 1 KiB lines", 1024, 256 << 20),
-        ("1 GiB of 1 KiB lines", 1024, 1 << 30),
-    ];
-    for (label, line, bytes) in cases {
-        let name = format!("dec-bench-logs-{bytes}-{}", std::process::id());
-        let script = if line == 2 {
-            format!("yes | head -c {bytes}")
-        } else {
-            format!("yes $(head -c 1023 /dev/zero | tr '\\0' x) | head -c {bytes}")
-        };
-        run(Command::new("docker")
-            .args(["run", "--name", &name, &tag, "sh", "-c", &script])
-            .stdout(std::process::Stdio::null()))?;
-        let commands = [
-            (
-                "CLI example `logs`, piped",
-                format!("{} logs {name}", example.display()),
-            ),
-            ("`docker logs`, piped", format!("docker logs {name}")),
-            (
-                "raw `curl`, piped",
-                format!(
-                    "curl -sS --unix-socket /var/run/docker.sock 'http://docker/v{api}/containers/{name}/logs?stdout=1'"
-                ),
-            ),
-        ];
-        // The Rust clients on a current-thread runtime (one stream, one thread) and on tokio's
-        // multi-threaded one, then the commands that write the output out.
-        let clients = ["ours", "ours multi", "bollard", "bollard multi"];
-        for client in clients.iter().copied().chain(commands.iter().map(|c| c.0)) {
-            let mut times = Vec::new();
-            let mut rss = String::from("-");
-            for _ in 0..3 {
-                if let Some((_, command)) = commands.iter().find(|c| c.0 == client) {
-                    let (t, kib, written) = timed_pipeline(command)?;
-                    // curl writes the frames' headers too: 8 bytes per line.
-                    let expected = if client.contains("curl") {
-                        bytes + 8 * bytes.div_ceil(line)
-                    } else {
-                        bytes
-                    };
-                    if written != expected {
-                        return Err(format!("{client}: wrote {written} bytes, not {expected}"));
-                    }
-                    times.push(t);
-                    rss = format!("{} MiB", kib / 1024);
-                    continue;
-                }
-                let (which, threads) = client.split_once(' ').unwrap_or((client, "current"));
-                let out = Command::new(&binary)
-                    .args(["logs", which, &name])
-                    .env("DEC_BENCH_THREADS", threads)
-                    .output()
-                    .map_err(|e| e.to_string())?;
-                let text = String::from_utf8_lossy(&out.stdout);
-                let fields: Vec<&str> = text.split_whitespace().collect();
-                if fields.len() != 4 || fields[1] != bytes.to_string() {
-                    return Err(format!(
-                        "{client}: unexpected output {text:?} {}",
-                        String::from_utf8_lossy(&out.stderr)
-                    ));
-                }
-                times.push(fields[2].parse().unwrap_or(f64::NAN));
-                rss = format!("{} MiB", fields[3].parse::<u64>().unwrap_or(0) / 1024);
-            }
-            times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            let t = times[1];
-            println!(
-                "| {label} | {client} | {t:.2} s | {:.1} MiB/s | {:.0} | {rss} |",
-                (bytes as f64 / (1 << 20) as f64) / t,
-                (bytes / line) as f64 / t,
-            );
-        }
-        let _ = Command::new("docker").args(["rm", "-f", &name]).output();
-    }
-    let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
     Ok(())
+}
+
+/// The daemon's API version, for the raw `curl`'s URL.
+fn daemon_api_version() -> Result<String, String> {
+    let out = Command::new("docker")
+        .args(["version", "--format", "{{.Server.APIVersion}}"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Runs a container that writes `case`'s output, reads its logs three times with each client and
+/// prints a row per client, then removes the container.
+fn bench_log_case(
+    case: &LogCase,
+    readers: &LogReaders,
+    tag: &str,
+    api: &str,
+) -> Result<(), String> {
+    let name = format!("dec-bench-logs-{}-{}", case.bytes, std::process::id());
+    let script = writer_script(case);
+    run(Command::new("docker")
+        .args(["run", "--name", &name, tag, "sh", "-c", &script])
+        .stdout(std::process::Stdio::null()))?;
+    let commands = piped_commands(&readers.example, &name, api);
+    // The Rust clients on a current-thread runtime (one stream, one thread) and on tokio's
+    // multi-threaded one, then the commands that write the output out.
+    let clients = ["ours", "ours multi", "bollard", "bollard multi"];
+    for client in clients.iter().copied().chain(commands.iter().map(|c| c.0)) {
+        let mut times = Vec::new();
+        let mut kib = 0;
+        for _ in 0..3 {
+            let (t, peak) = match commands.iter().find(|c| c.0 == client) {
+                Some((_, command)) => read_piped(client, command, case)?,
+                None => read_in_bench(&readers.bench, client, &name, case)?,
+            };
+            times.push(t);
+            kib = peak;
+        }
+        print_log_row(case, client, &mut times, kib);
+    }
+    let _ = Command::new("docker").args(["rm", "-f", &name]).output();
+    Ok(())
+}
+
+/// The shell script that writes `case`'s output in the container.
+fn writer_script(case: &LogCase) -> String {
+    if case.line == 2 {
+        format!("yes | head -c {}", case.bytes)
+    } else {
+        format!(
+            "yes $(head -c 1023 /dev/zero | tr '\\0' x) | head -c {}",
+            case.bytes
+        )
+    }
+}
+
+/// The commands that write container `name`'s logs out (to be piped into `wc -c`), by the names
+/// the report gives them: the CLI example, the docker CLI, and `curl` of the raw endpoint.
+fn piped_commands(example: &Path, name: &str, api: &str) -> [(&'static str, String); 3] {
+    [
+        (
+            "CLI example `logs`, piped",
+            format!("{} logs {name}", example.display()),
+        ),
+        ("`docker logs`, piped", format!("docker logs {name}")),
+        (
+            "raw `curl`, piped",
+            format!(
+                "curl -sS --unix-socket /var/run/docker.sock 'http://docker/v{api}/containers/{name}/logs?stdout=1'"
+            ),
+        ),
+    ]
+}
+
+/// Reads the logs with `command` piped into `wc -c`, checking that it wrote all of them: seconds
+/// and peak RSS (KiB).
+fn read_piped(client: &str, command: &str, case: &LogCase) -> Result<(f64, u64), String> {
+    let (t, kib, written) = timed_pipeline(command)?;
+    // curl writes the frames' headers too: 8 bytes per line.
+    let expected = if client.contains("curl") {
+        case.bytes + 8 * case.bytes.div_ceil(case.line)
+    } else {
+        case.bytes
+    };
+    if written != expected {
+        return Err(format!("{client}: wrote {written} bytes, not {expected}"));
+    }
+    Ok((t, kib))
+}
+
+/// Reads the logs of container `name` in the `bench/` binary with `client` (`ours` or `bollard`,
+/// then ` multi` for the multi-threaded runtime), checking the byte count it reports: seconds and
+/// peak RSS (KiB).
+fn read_in_bench(
+    binary: &Path,
+    client: &str,
+    name: &str,
+    case: &LogCase,
+) -> Result<(f64, u64), String> {
+    let (which, threads) = client.split_once(' ').unwrap_or((client, "current"));
+    let out = Command::new(binary)
+        .args(["logs", which, name])
+        .env("DEC_BENCH_THREADS", threads)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    if fields.len() != 4 || fields[1] != case.bytes.to_string() {
+        return Err(format!(
+            "{client}: unexpected output {text:?} {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok((
+        fields[2].parse().unwrap_or(f64::NAN),
+        fields[3].parse::<u64>().unwrap_or(0),
+    ))
+}
+
+/// One row of the logs table: the median of `times`, and the last run's peak RSS.
+fn print_log_row(case: &LogCase, client: &str, times: &mut [f64], kib: u64) {
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let t = times[1];
+    println!(
+        "| {} | {client} | {t:.2} s | {:.1} MiB/s | {:.0} | {} MiB |",
+        case.label,
+        (case.bytes as f64 / (1 << 20) as f64) / t,
+        (case.bytes / case.line) as f64 / t,
+        kib / 1024,
+    );
 }
 
 /// Runs `command | wc -c` under GNU time: seconds, the command's peak RSS (KiB) and the bytes
