@@ -162,6 +162,8 @@ async fn handwritten_requests_take_the_clients_timeout() {
         panic!("{err:?}")
     };
     assert!(run.source.is_timeout(), "{err:?}");
+    // The run's error answers as its cause does, as `status()` does.
+    assert!(err.is_timeout() && err.is_transport(), "{err:?}");
 }
 
 #[tokio::test]

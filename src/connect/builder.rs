@@ -6,18 +6,22 @@
 //! `ssh://`, a forwarder in front of the system `ssh` (`ssh`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::Docker;
 #[cfg(unix)]
 use super::discover;
+use super::docker::Connection;
 use super::host::{DEFAULT_HOST, Host, authority};
 use super::proxy::ProxyEnv;
 use super::tls::TlsOptions;
 use crate::auth::CredentialStore;
 use crate::cli_config::ConfigDir;
 use crate::error::{Cause, ConfigError, Error};
-use crate::transport::{DirectConnector, DirectTarget};
+use crate::transport::{Dialer, DirectConnector, DirectTarget};
 use crate::version::ApiVersion;
 
 /// The default host when TLS is configured but no host is (as the CLI).
@@ -323,53 +327,69 @@ impl DockerBuilder {
             Some(host) => Host::parse(host)?,
             None => self.default_host()?,
         };
-        let mut dialer: Option<std::sync::Arc<dyn crate::transport::Dialer>> = None;
-        let mut http =
-            crate::transport::http_client_builder().connect_timeout(self.connect_timeout);
+        let headers = self.header_map()?;
+        let mut http = crate::transport::http_client_builder()
+            .connect_timeout(self.connect_timeout)
+            .default_headers(headers.clone());
         if let Some(timeout) = self.timeout {
             http = http.timeout(timeout);
         }
-        let mut headers = reqwest::header::HeaderMap::new();
+        let route = self.route(&host, http)?;
+        let http = route.http.build().map_err(|e| ConfigError::HttpClient {
+            reason: crate::error::error_chain(&e),
+            source: Some(Cause::new(e)),
+        })?;
+        // A total timeout is reqwest's to enforce (on the whole exchange): then every request goes
+        // through reqwest's client.
+        let direct =
+            route
+                .direct
+                .filter(|_| self.timeout.is_none())
+                .and_then(|(target, authority)| {
+                    let mut defaults = crate::transport::default_headers();
+                    defaults.extend(headers);
+                    DirectConnector::new(target, self.connect_timeout, defaults, &authority)
+                });
+        Ok(Docker::new(Connection {
+            http,
+            dialer: route.dialer,
+            base_url: route.base_url,
+            host,
+            pinned: self.api_version,
+            credentials: self.credentials,
+            direct,
+        }))
+    }
+
+    /// The default headers given in code, checked; their values are marked sensitive (shown as
+    /// "Sensitive" by `Debug` of the HTTP client inside `Docker`): one may carry a token.
+    fn header_map(&self) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let invalid = |e: &dyn std::fmt::Display| ConfigError::HttpClient {
                 reason: format!("header {name}: {e}"),
                 source: None,
             };
-            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| invalid(&e))?;
-            let mut value =
-                reqwest::header::HeaderValue::from_str(value).map_err(|e| invalid(&e))?;
-            // Shown as "Sensitive" by `Debug` of the HTTP client inside `Docker`: a default
-            // header may carry a token.
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(&e))?;
+            let mut value = HeaderValue::from_str(value).map_err(|e| invalid(&e))?;
             value.set_sensitive(true);
             headers.append(name, value);
         }
-        // What reqwest's client adds to every request, for the requests sent over hyper.
-        let mut direct_headers = headers.clone();
-        direct_headers.insert(
-            reqwest::header::USER_AGENT,
-            reqwest::header::HeaderValue::from_static(crate::transport::USER_AGENT),
-        );
-        direct_headers.insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static("*/*"),
-        );
-        http = http.default_headers(headers);
-        let (base_url, direct) = match &host {
+        Ok(headers)
+    }
+
+    /// How requests reach `host`: the HTTP client's transport for it, and the target of the
+    /// requests sent over hyper.
+    fn route(&self, host: &Host, http: reqwest::ClientBuilder) -> Result<Route, Error> {
+        match host {
             #[cfg(unix)]
-            Host::Unix(path) => {
-                http = http.unix_socket(path.as_path());
-                let target = DirectTarget::Unix(path.clone());
-                ("http://docker".to_string(), Some((target, "docker".into())))
-            }
+            Host::Unix(path) => Ok(Route::unix(http, path.clone(), None)),
             #[cfg(not(unix))]
-            Host::Unix(_) => {
-                return Err(ConfigError::InvalidHost {
-                    value: host.to_string(),
-                    reason: "unix sockets need a unix system".into(),
-                }
-                .into());
+            Host::Unix(_) => Err(ConfigError::InvalidHost {
+                value: host.to_string(),
+                reason: "unix sockets need a unix system".into(),
             }
+            .into()),
             #[cfg(unix)]
             Host::Ssh {
                 user,
@@ -386,82 +406,103 @@ impl DockerBuilder {
                     self.connect_timeout,
                 );
                 let forwarder = super::ssh::SshForwarder::start(command)?;
-                http = http.unix_socket(forwarder.socket());
-                // Requests over hyper connect to the forwarder's socket too.
-                let target = DirectTarget::Unix(forwarder.socket().to_path_buf());
-                dialer = Some(std::sync::Arc::new(forwarder));
-                ("http://docker".to_string(), Some((target, "docker".into())))
+                // Every request, over reqwest or hyper, connects to the forwarder's socket.
+                let socket = forwarder.socket().to_path_buf();
+                Ok(Route::unix(http, socket, Some(Arc::new(forwarder))))
             }
             #[cfg(not(unix))]
-            Host::Ssh { .. } => {
-                return Err(ConfigError::InvalidHost {
-                    value: host.to_string(),
-                    reason: "ssh:// is implemented with a unix socket in front of ssh, which needs a unix system".into(),
-                }
-                .into());
+            Host::Ssh { .. } => Err(ConfigError::InvalidHost {
+                value: host.to_string(),
+                reason: "ssh:// is implemented with a unix socket in front of ssh, which needs a unix system".into(),
             }
+            .into()),
             Host::Tcp {
                 host: name,
                 port,
                 https,
                 path,
-            } => {
-                let authority = authority(name, *port);
-                // Unix sockets never take a proxy; TCP daemons as Go's ProxyFromEnvironment.
-                let proxies = match &self.proxies {
-                    Some(p) => p.clone(),
-                    None => ProxyEnv::read(&|key| std::env::var(key).ok()),
-                };
-                let proxy = proxies.proxy_for(name, self.tls.is_some() || *https)?;
-                let proxied = proxy.is_some();
-                if let Some(proxy) = proxy {
-                    http = http.proxy(proxy);
+            } => self.tcp_route(host, http, (name, *port), *https, path),
+        }
+    }
+
+    /// The route to a TCP daemon: through a proxy when the environment names one for it (as
+    /// Go's `ProxyFromEnvironment`), with TLS when configured.
+    fn tcp_route(
+        &self,
+        host: &Host,
+        mut http: reqwest::ClientBuilder,
+        (name, port): (&str, u16),
+        https: bool,
+        path: &str,
+    ) -> Result<Route, Error> {
+        let authority = authority(name, port);
+        let proxies = match &self.proxies {
+            Some(p) => p.clone(),
+            None => ProxyEnv::read(&|key| std::env::var(key).ok()),
+        };
+        let proxy = proxies.proxy_for(name, self.tls.is_some() || https)?;
+        let proxied = proxy.is_some();
+        if let Some(proxy) = proxy {
+            http = http.proxy(proxy);
+        }
+        let (base_url, target) = match (&self.tls, https) {
+            (Some(tls), _) => {
+                let (with, target) = with_tls(http, tls, &self.tls_source, name, port)?;
+                http = with;
+                (format!("https://{authority}{path}"), target)
+            }
+            (None, true) => {
+                return Err(ConfigError::InvalidHost {
+                    value: host.to_string(),
+                    reason: "https:// needs TLS settings (a CA): set DOCKER_CERT_PATH, or give TlsOptions".into(),
                 }
-                let (url, target) = match (&self.tls, https) {
-                    (Some(tls), _) => {
-                        let (with, target) = with_tls(http, tls, &self.tls_source, name, *port)?;
-                        http = with;
-                        (format!("https://{authority}{path}"), target)
-                    }
-                    (None, true) => {
-                        return Err(ConfigError::InvalidHost {
-                            value: host.to_string(),
-                            reason: "https:// needs TLS settings (a CA): set DOCKER_CERT_PATH, or give TlsOptions".into(),
-                        }
-                        .into());
-                    }
-                    (None, false) => {
-                        let target = DirectTarget::Tcp {
-                            host: name.clone(),
-                            port: *port,
-                        };
-                        (format!("http://{authority}{path}"), target)
-                    }
+                .into());
+            }
+            (None, false) => {
+                let target = DirectTarget::Tcp {
+                    host: name.to_string(),
+                    port,
                 };
-                // Through a proxy, every request goes through reqwest's client (and the proxy).
-                (url, (!proxied).then_some((target, authority)))
+                (format!("http://{authority}{path}"), target)
             }
         };
-        let http = http.build().map_err(|e| ConfigError::HttpClient {
-            reason: crate::error::error_chain(&e),
-            source: Some(Cause::new(e)),
-        })?;
-        // A total timeout is reqwest's to enforce (on the whole exchange): then every request goes
-        // through reqwest's client.
-        let direct = direct
-            .filter(|_| self.timeout.is_none())
-            .and_then(|(target, authority)| {
-                DirectConnector::new(target, self.connect_timeout, direct_headers, &authority)
-            });
-        Ok(Docker::new(
+        Ok(Route {
             http,
-            dialer,
             base_url,
-            host,
-            self.api_version,
-            self.credentials,
-            direct,
-        ))
+            // Through a proxy, every request goes through reqwest's client (and the proxy).
+            direct: (!proxied).then_some((target, authority)),
+            dialer: None,
+        })
+    }
+}
+
+/// How a connection's requests reach the daemon.
+struct Route {
+    /// The HTTP client's settings, with the transport for the host.
+    http: reqwest::ClientBuilder,
+    /// The URL requests are made against.
+    base_url: String,
+    /// Where requests sent over hyper connect, and the `Host` header they carry; `None` when
+    /// every request must go through reqwest's client.
+    direct: Option<(DirectTarget, String)>,
+    /// The forwarder in front of the daemon, for `ssh://`.
+    dialer: Option<Arc<dyn Dialer>>,
+}
+
+impl Route {
+    /// The route over a unix socket (the daemon's, or the ssh forwarder's).
+    #[cfg(unix)]
+    fn unix(
+        http: reqwest::ClientBuilder,
+        socket: PathBuf,
+        dialer: Option<Arc<dyn Dialer>>,
+    ) -> Route {
+        Route {
+            http: http.unix_socket(socket.as_path()),
+            base_url: "http://docker".to_string(),
+            direct: Some((DirectTarget::Unix(socket), "docker".into())),
+            dialer,
+        }
     }
 }
 
@@ -478,7 +519,7 @@ fn with_tls(
     let target = DirectTarget::Tls {
         host: host.to_string(),
         port,
-        config: std::sync::Arc::new(config.clone()),
+        config: Arc::new(config.clone()),
     };
     Ok((http.tls_backend_preconfigured(config), target))
 }

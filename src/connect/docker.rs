@@ -10,7 +10,7 @@ use super::host::Host;
 use super::negotiate;
 use crate::auth::CredentialStore;
 use crate::error::{Error, VersionError};
-use crate::transport::{ApiClient, ClientState, Dialer, DirectConnector, Requests};
+use crate::transport::{ApiClient, ClientSettings, ClientState, Dialer, DirectConnector, Requests};
 use crate::version::ApiVersion;
 
 /// A connection to one Docker daemon: one pooled HTTP client, shared by every typed client it
@@ -18,6 +18,24 @@ use crate::version::ApiVersion;
 #[derive(Clone, Debug)]
 pub struct Docker {
     inner: Arc<Inner>,
+}
+
+/// What [`DockerBuilder::build`] settled: how requests reach the daemon, and with what.
+pub(crate) struct Connection {
+    /// The pooled HTTP client.
+    pub(crate) http: reqwest::Client,
+    /// The forwarder in front of the daemon, for `ssh://`.
+    pub(crate) dialer: Option<Arc<dyn Dialer>>,
+    /// The URL requests are made against.
+    pub(crate) base_url: String,
+    /// The daemon's address as given.
+    pub(crate) host: Host,
+    /// The API version given in code or by `DOCKER_API_VERSION`.
+    pub(crate) pinned: Option<ApiVersion>,
+    /// Registry credentials.
+    pub(crate) credentials: CredentialStore,
+    /// Sends requests over hyper, when they may go around reqwest's client.
+    pub(crate) direct: Option<DirectConnector>,
 }
 
 #[derive(Debug)]
@@ -37,15 +55,17 @@ struct Inner {
 }
 
 impl Docker {
-    pub(crate) fn new(
-        http: reqwest::Client,
-        dialer: Option<Arc<dyn Dialer>>,
-        base_url: String,
-        host: Host,
-        pinned: Option<ApiVersion>,
-        credentials: CredentialStore,
-        direct: Option<DirectConnector>,
-    ) -> Docker {
+    /// The handle on a connection the builder settled.
+    pub(crate) fn new(connection: Connection) -> Docker {
+        let Connection {
+            http,
+            dialer,
+            base_url,
+            host,
+            pinned,
+            credentials,
+            direct,
+        } = connection;
         Docker {
             inner: Arc::new(Inner {
                 http,
@@ -147,12 +167,14 @@ impl Docker {
             Host::Unix(path) => Some(path.clone()),
             Host::Tcp { .. } | Host::Ssh { .. } => None,
         };
-        ClientState::new(
-            self.inner.host.to_string(),
+        ClientState::new(ClientSettings {
+            endpoint: self.inner.host.to_string(),
             socket,
-            version,
-            self.inner.direct.clone(),
-            self.inner.dialer.clone(),
-        )
+            api_version: version,
+            timeout: None,
+            direct: self.inner.direct.clone(),
+            dialer: self.inner.dialer.clone(),
+            own_connections: false,
+        })
     }
 }

@@ -5,13 +5,15 @@
 //! Every stream ends: at the end of the body, with an error item when the connection breaks or
 //! the body stops mid-frame, and dropping a stream closes its connection.
 
-pub mod body;
+// One public path per item: the submodules are the crate's own, their public items are
+// re-exported here.
+pub(crate) mod body;
 mod copy;
-pub mod demux;
-pub mod hijack;
-pub mod json;
-pub mod progress;
-pub mod websocket;
+pub(crate) mod demux;
+pub(crate) mod hijack;
+mod json;
+mod progress;
+mod websocket;
 
 pub use body::{BodyStream, ByteStreamExt};
 pub use copy::{StdioWriter, copy_output};

@@ -33,7 +33,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::demux::{OutputChunk, StdStream};
 use super::hijack::AttachOptions;
 use crate::error::{Cause, Error, StreamError};
-use crate::transport::{ApiClient, Requests, from_response, segment, transport};
+use crate::transport::{ApiClient, Requests, from_reqwest, from_response, segment};
 
 /// The operation's name in errors and tracing spans (the spec's operation id).
 const OPERATION: &str = "container_attach_websocket";
@@ -107,7 +107,7 @@ pub async fn attach_websocket<C: ApiClient>(
     let upgraded = response
         .upgrade()
         .await
-        .map_err(|e| transport(e, requests.state(), OPERATION))?;
+        .map_err(|e| from_reqwest(e, requests.state(), OPERATION))?;
     let config = WebSocketConfig::default()
         // Each stdin write goes out as it is made (an interactive shell waits for it).
         .write_buffer_size(0)

@@ -5,11 +5,22 @@
 
 use std::time::Duration;
 
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT as USER_AGENT_HEADER};
+
 /// Connect timeout applied by default. There is no total timeout by default.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("docker-engine-client/", env!("CARGO_PKG_VERSION"));
+
+/// Headers every request carries unless it sets its own: reqwest's client is built with them,
+/// and requests sent over hyper (`direct`) get them from here.
+pub(crate) fn default_headers() -> HeaderMap {
+    HeaderMap::from_iter([
+        (USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT)),
+        (ACCEPT, HeaderValue::from_static("*/*")),
+    ])
+}
 
 /// A reqwest client with the crate's defaults: a connect timeout, no total timeout, our
 /// `User-Agent`, no redirects, no proxy.
@@ -28,7 +39,7 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .user_agent(USER_AGENT)
+        .default_headers(default_headers())
         // As the Go client: a redirect is an error (it names the status and `Location`), never
         // followed, since following would re-send `X-Registry-Auth` and bodies to another host.
         .redirect(reqwest::redirect::Policy::none())

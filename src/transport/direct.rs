@@ -4,9 +4,10 @@
 //! Two roads, both over this module's connector (unix socket, TCP, or TLS with the same rustls
 //! configuration):
 //!
-//! - **Every request** goes through hyper-util's pooled client. reqwest's own client costs 18%
-//!   more instructions per request than hyper underneath it (`cargo xtask bench instructions`);
-//!   its proxy, redirect and timeout machinery is not needed here (proxies and total timeouts
+//! - **Every request** goes through hyper-util's pooled client. reqwest's own client costs
+//!   measurably more instructions per request than hyper underneath it (`cargo xtask bench
+//!   instructions`, figures in BENCHMARKS.md); its proxy, redirect and timeout machinery is not
+//!   needed here (proxies and total timeouts
 //!   send requests through reqwest instead, see `steps::send`; redirects are never followed).
 //!   A pooled connection the daemon closed while idle is retried by the pool, since the request
 //!   was never written.
@@ -14,14 +15,14 @@
 //!   `client::conn`) whose driver is polled by the response body itself. Through a pool, hyper
 //!   runs every connection in a task of its own and hands each body chunk to the reader's task;
 //!   the daemon sends every log line, event and stats sample as its own chunk, so on tokio's
-//!   multi-threaded runtime a stream paid a cross-thread wake-up per line (0.65× `docker logs`
-//!   measured). Here the socket is read in the reader's task. Dropping the body closes the
+//!   multi-threaded runtime a stream paid a cross-thread wake-up per line (slower than `docker
+//!   logs`; BENCHMARKS.md). Here the socket is read in the reader's task. Dropping the body closes the
 //!   connection, so a dropped stream is cancelled at the daemon. If that connection fails before
 //!   the response arrives, the request (a `GET` without a body: safe to repeat) goes through the
 //!   pool, whose answer is the one the caller sees.
 //!
 //! The request hook returns `reqwest::Result`, so a failure here travels as a `reqwest::Error`
-//! whose source is the [`DirectError`] ([`as_reqwest_error`]); `transport` classifies it from
+//! whose source is the [`DirectError`] ([`as_reqwest_error`]); `from_reqwest` classifies it from
 //! its sources like any other.
 
 use std::future::Future;
@@ -164,13 +165,19 @@ impl DirectConnector {
             && crate::STREAMING_OPERATIONS.contains(&operation)
     }
 
-    /// Sends `request` of `operation`.
+    /// Sends `request` of `operation`; `alone`: a request without a body goes on a connection
+    /// of its own, never the pool's (whose connections are driven by tasks of the runtime that
+    /// opened them).
     #[allow(clippy::disallowed_methods, reason = "the one road's pooled sender")]
     pub(crate) async fn send(
         &self,
         request: reqwest::Request,
         operation: &str,
+        alone: bool,
     ) -> Result<reqwest::Response, DirectError> {
+        if alone && request.body().is_none() {
+            return self.send_on_own_connection(&request).await;
+        }
         if Self::streams(&request, operation) {
             match self.send_on_own_connection(&request).await {
                 Ok(response) => return Ok(response),

@@ -36,7 +36,7 @@ pub(crate) async fn from_generated<T, E>(
             DecodeError::new(operation, e.to_string(), &bytes).into()
         }
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
-            transport(e, state, operation).into()
+            from_reqwest(e, state, operation).into()
         }
         G::InvalidRequest(message) => Error::InvalidRequest { operation, message },
         G::Custom(message) => Error::InvalidRequest { operation, message },
@@ -155,13 +155,18 @@ fn quote_bounded(text: &str, read: usize, cut: bool, declared: Option<u64>) -> S
 
 /// Classifies a reqwest error by walking its sources. The URL is dropped first: its query string
 /// can carry secrets (`buildargs`).
-pub(crate) fn transport(
+pub(crate) fn from_reqwest(
     e: reqwest::Error,
     state: &ClientState,
     operation: &'static str,
 ) -> TransportError {
+    // A client made by hand has no endpoint of its own: its base URL's origin names the daemon.
+    let endpoint = match (state.endpoint(), e.url()) {
+        (Some(endpoint), _) => endpoint.to_string(),
+        (None, Some(url)) => url.origin().ascii_serialization(),
+        (None, None) => "the daemon".to_string(),
+    };
     let e = e.without_url();
-    let endpoint = state.endpoint().to_string();
     let socket = state.socket_path().map(PathBuf::from);
     let kind = classify(&e, socket.is_some());
     let source = Cause::new(e);
@@ -268,6 +273,7 @@ fn rustls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::ClientSettings;
 
     #[test]
     fn the_daemons_version_refusals_are_version_errors() {
@@ -310,13 +316,11 @@ mod tests {
         reason = "a failure of reqwest itself, to classify"
     )]
     async fn causes_are_kept_as_sources() {
-        let state = ClientState::new(
-            "unix:///nonexistent/dec.sock".into(),
-            Some("/nonexistent/dec.sock".into()),
-            None,
-            None,
-            None,
-        );
+        let state = ClientState::new(ClientSettings {
+            endpoint: "unix:///nonexistent/dec.sock".into(),
+            socket: Some("/nonexistent/dec.sock".into()),
+            ..ClientSettings::default()
+        });
         let http = super::super::http_client_builder()
             .unix_socket("/nonexistent/dec.sock")
             .build()
@@ -326,7 +330,7 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let error = Error::from(transport(failure, &state, "system_ping"));
+        let error = Error::from(from_reqwest(failure, &state, "system_ping"));
         assert!(
             matches!(
                 &error,

@@ -6,7 +6,7 @@
 use serde::de::DeserializeOwned;
 
 use super::responses::{JsonBodyError, read_json};
-use super::{ApiClient, ClientState, from_response, transport};
+use super::{ApiClient, ClientState, from_reqwest, from_response};
 use crate::error::{DecodeError, Error};
 
 /// A client's parts, for building and sending requests (cheap clones of the client's own).
@@ -31,6 +31,20 @@ impl Requests {
             http: http.clone(),
             state: state.clone(),
         }
+    }
+
+    /// The same requests, each (without a body) on a connection of its own: see
+    /// [`ClientState::on_own_connections`].
+    pub(crate) fn on_own_connections(&self) -> Self {
+        Self {
+            state: self.state.on_own_connections(),
+            ..self.clone()
+        }
+    }
+
+    /// `PUT {base}{path}`.
+    pub(crate) fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.put(format!("{}{path}", self.base))
     }
 
     /// `POST {base}{path}`.
@@ -58,11 +72,11 @@ impl Requests {
     ) -> Result<reqwest::Response, Error> {
         let mut request = request
             .build()
-            .map_err(|e| transport(e, &self.state, operation))?;
+            .map_err(|e| from_reqwest(e, &self.state, operation))?;
         super::pre(&self.state, &mut request, operation, &[]);
         super::exec(&self.state, &self.http, request, operation)
             .await
-            .map_err(|e| transport(e, &self.state, operation).into())
+            .map_err(|e| from_reqwest(e, &self.state, operation).into())
     }
 
     /// Sends `request`; a redirect or an error status becomes an [`Error::Api`] with the daemon's
@@ -87,7 +101,7 @@ impl Requests {
         operation: &'static str,
     ) -> Result<T, Error> {
         read_json(response).await.map_err(|e| match e {
-            JsonBodyError::Body(e) => transport(e, &self.state, operation).into(),
+            JsonBodyError::Body(e) => from_reqwest(e, &self.state, operation).into(),
             JsonBodyError::Json(body, e) => {
                 DecodeError::new(operation, e.to_string(), &body).into()
             }

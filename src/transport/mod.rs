@@ -21,12 +21,12 @@ mod state;
 mod steps;
 
 pub use api_client::ApiClient;
-pub(crate) use defaults::{CONNECT_TIMEOUT, default_client};
+pub(crate) use defaults::{CONNECT_TIMEOUT, default_client, default_headers};
 pub use defaults::{USER_AGENT, http_client_builder};
 pub(crate) use direct::{DirectConnector, Target as DirectTarget};
-pub(crate) use errors::{from_generated, from_response, transport};
+pub(crate) use errors::{from_generated, from_reqwest, from_response};
 pub(crate) use handwritten::{Requests, segment};
 pub(crate) use responses::{empty_response, json_response, stream_response};
 pub use state::ClientState;
-pub(crate) use state::{DialFailure, Dialer};
+pub(crate) use state::{ClientSettings, DialFailure, Dialer};
 pub(crate) use steps::{exec, pre};

@@ -33,39 +33,34 @@ pub(crate) struct DialFailure {
 /// [`crate::Docker`] fills it in.
 #[derive(Clone, Debug, Default)]
 pub struct ClientState {
-    state: Arc<State>,
+    state: Arc<ClientSettings>,
 }
 
+/// What a [`ClientState`] holds, by name.
 #[derive(Clone, Debug, Default)]
-struct State {
-    endpoint: String,
-    socket: Option<PathBuf>,
-    api_version: Option<ApiVersion>,
-    timeout: Option<Duration>,
+pub(crate) struct ClientSettings {
+    /// The daemon's address as the user gave it; empty for a client made by hand.
+    pub(crate) endpoint: String,
+    /// The unix socket's path, when the endpoint is one.
+    pub(crate) socket: Option<PathBuf>,
+    /// The API version in the client's URLs.
+    pub(crate) api_version: Option<ApiVersion>,
+    /// A total timeout for each request.
+    pub(crate) timeout: Option<Duration>,
     /// Sends requests over hyper (`direct`); `None` for hand-made clients and connections
     /// through a proxy.
-    direct: Option<Arc<DirectConnector>>,
+    pub(crate) direct: Option<Arc<DirectConnector>>,
     /// The ssh forwarder, for `ssh://` hosts.
-    dialer: Option<Arc<dyn Dialer>>,
+    pub(crate) dialer: Option<Arc<dyn Dialer>>,
+    /// Each request sent over hyper on a connection of its own, never the pool's.
+    pub(crate) own_connections: bool,
 }
 
 impl ClientState {
-    pub(crate) fn new(
-        endpoint: String,
-        socket: Option<PathBuf>,
-        api_version: Option<ApiVersion>,
-        direct: Option<Arc<DirectConnector>>,
-        dialer: Option<Arc<dyn Dialer>>,
-    ) -> Self {
+    /// A client's state from its settings.
+    pub(crate) fn new(state: ClientSettings) -> Self {
         Self {
-            state: Arc::new(State {
-                endpoint,
-                socket,
-                api_version,
-                timeout: None,
-                direct,
-                dialer,
-            }),
+            state: Arc::new(state),
         }
     }
 
@@ -75,21 +70,31 @@ impl ClientState {
     }
 
     /// A copy of the settings with `change` made.
-    fn changed(&self, change: impl FnOnce(&mut State)) -> Self {
-        let mut state = State::clone(&self.state);
+    fn changed(&self, change: impl FnOnce(&mut ClientSettings)) -> Self {
+        let mut state = ClientSettings::clone(&self.state);
         change(&mut state);
         Self {
             state: Arc::new(state),
         }
     }
 
-    /// The daemon's address, for messages (`unix:///var/run/docker.sock`).
-    pub fn endpoint(&self) -> &str {
-        if self.state.endpoint.is_empty() {
-            "the client's base URL"
-        } else {
-            &self.state.endpoint
-        }
+    /// The same settings, each request (without a body) sent on a connection of its own: for
+    /// requests made where the runtime that drives the pool's connections may be blocked (a
+    /// `Drop` removing a container). Clients without the hyper connector are unchanged.
+    pub(crate) fn on_own_connections(&self) -> Self {
+        self.changed(|s| s.own_connections = true)
+    }
+
+    /// Whether requests go over hyper on connections this client opens itself (see
+    /// [`on_own_connections`](Self::on_own_connections)).
+    pub(crate) fn opens_own_connections(&self) -> bool {
+        self.state.own_connections && self.state.direct.is_some()
+    }
+
+    /// The daemon's address as the user gave it (`unix:///var/run/docker.sock`), for messages;
+    /// `None` for a client made by hand, whose base URL is all there is.
+    pub fn endpoint(&self) -> Option<&str> {
+        Some(self.state.endpoint.as_str()).filter(|e| !e.is_empty())
     }
 
     /// The unix socket's path, when the endpoint is one.

@@ -121,7 +121,8 @@ async fn send(
     if let Some(direct) = state.direct()
         && DirectConnector::takes(&request)
     {
-        return match direct.send(request, operation_id).await {
+        let alone = state.opens_own_connections();
+        return match direct.send(request, operation_id, alone).await {
             Ok(response) => Ok(response),
             Err(e) => Err(as_reqwest_error(e).await),
         };
