@@ -10,6 +10,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The failure underneath an error (an I/O, TLS or HTTP library's error), kept as that error's
 /// `source()` without naming the library's type in this crate's API. Its `Display` is the
@@ -87,6 +88,10 @@ pub enum Error {
     /// A [`build`](crate::build) failed.
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// A [`container`](crate::container) was not ready in time, exited while waited on, or
+    /// lacks what was asked of it.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
     /// A request could not be built from the values given (caught before sending).
     #[error("invalid request for {operation}: {message}")]
     InvalidRequest {
@@ -109,12 +114,21 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A host scheme this crate recognises but does not implement yet.
-    #[error("Docker host {value:?}: {scheme}:// is not supported yet; {hint}")]
+    /// A container port that does not parse (`8080/tcp`, `53/udp`).
+    #[error("invalid port {value:?}: {reason}")]
+    InvalidPort {
+        /// The port as given.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A host scheme the docker CLI knows that this crate does not connect to (on purpose: the
+    /// hint says what to use instead).
+    #[error("Docker host {value:?}: this client does not connect to {scheme}:// hosts; {hint}")]
     UnsupportedScheme {
         /// The host as given.
         value: String,
-        /// `ssh`, `npipe`, `fd`.
+        /// `npipe` or `fd`.
         scheme: &'static str,
         /// What to do instead.
         hint: &'static str,
@@ -202,6 +216,97 @@ pub struct BuildError {
     pub source: Option<StreamError>,
 }
 
+/// A [`container`](crate::container) failed a wait or lacks what was asked of it. The wait
+/// errors quote the container's last log lines.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContainerError {
+    /// A wait's deadline passed ([`Error::is_timeout`] is true).
+    #[error(
+        "container {container}: {strategy} not ready within {waited:?}{}",
+        quoted(last_lines)
+    )]
+    WaitTimeout {
+        /// The container's name or id.
+        container: String,
+        /// What was waited for (`log "ready"`, `http :8080/health`).
+        strategy: String,
+        /// How long.
+        waited: Duration,
+        /// The container's last log lines.
+        last_lines: Vec<String>,
+    },
+    /// The container exited while a wait expected it to run.
+    #[error(
+        "container {container} exited with code {exit_code} while waiting for {strategy}{}",
+        quoted(last_lines)
+    )]
+    Exited {
+        /// The container's name or id.
+        container: String,
+        /// What was waited for.
+        strategy: String,
+        /// Its exit code.
+        exit_code: i64,
+        /// The container's last log lines.
+        last_lines: Vec<String>,
+    },
+    /// The container exited with another code than the one waited for.
+    #[error(
+        "container {container} exited with code {exit_code}, not {expected}{}",
+        quoted(last_lines)
+    )]
+    ExitCode {
+        /// The container's name or id.
+        container: String,
+        /// The code waited for.
+        expected: i64,
+        /// Its exit code.
+        exit_code: i64,
+        /// The container's last log lines.
+        last_lines: Vec<String>,
+    },
+    /// [`Wait::healthy`](crate::container::Wait::healthy) on a container without a healthcheck.
+    #[error(
+        "container {container} has no healthcheck to wait for (the image defines none; give one to the run)"
+    )]
+    NoHealthcheck {
+        /// The container's name or id.
+        container: String,
+    },
+    /// The container has no host port for this port: it was not published.
+    #[error("container {container} does not publish {port}")]
+    PortNotPublished {
+        /// The container's name or id.
+        container: String,
+        /// The container's port (`8080/tcp`).
+        port: String,
+    },
+    /// A file could not be read out of the container as asked.
+    #[error("container {container}: {path}: {reason}")]
+    File {
+        /// The container's name or id.
+        container: String,
+        /// The path in the container.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Log lines quoted after a message, one per line, or nothing.
+fn quoted(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("; its last log lines:");
+    for line in lines {
+        text.push_str("\n  ");
+        text.push_str(line);
+    }
+    text
+}
+
 /// The steps of a [`run`](crate::run), as named in its errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -216,6 +321,8 @@ pub enum RunStep {
     Wait,
     /// `POST /containers/{id}/start`.
     Start,
+    /// Waiting for a detached container to be ready ([`Run::wait_for`](crate::run::Run::wait_for)).
+    Ready,
     /// Reading its output, writing its input.
     Output,
     /// Removing it.
@@ -230,6 +337,7 @@ impl fmt::Display for RunStep {
             RunStep::Attach => "attaching to the container",
             RunStep::Wait => "waiting for the container",
             RunStep::Start => "starting the container",
+            RunStep::Ready => "waiting for the container to be ready",
             RunStep::Output => "reading the container's output",
             RunStep::Remove => "removing the container",
         })
@@ -591,14 +699,23 @@ impl Error {
         self.api_kind() == Some(ApiErrorKind::Server)
     }
 
-    /// The daemon could not be reached or the connection broke.
+    /// The daemon could not be reached or the connection broke (also inside a failed run).
     pub fn is_transport(&self) -> bool {
-        matches!(self, Error::Transport(_))
+        match self {
+            Error::Transport(_) => true,
+            Error::Run(e) => e.source.is_transport(),
+            _ => false,
+        }
     }
 
-    /// A timeout passed.
+    /// A timeout passed (also inside a failed run): of a request, or of a container's wait.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(TransportError::Timeout { .. }))
+        match self {
+            Error::Transport(TransportError::Timeout { .. }) => true,
+            Error::Container(ContainerError::WaitTimeout { .. }) => true,
+            Error::Run(e) => e.source.is_timeout(),
+            _ => false,
+        }
     }
 }
 

@@ -84,6 +84,7 @@ pub mod build;
 pub mod build_context;
 pub mod cli_config;
 mod connect;
+pub mod container;
 mod error;
 pub mod filters;
 pub mod run;
@@ -95,8 +96,8 @@ mod version;
 
 pub use connect::{Docker, DockerBuilder, Host, TlsOptions};
 pub use error::{
-    ApiError, ApiErrorKind, AuthError, BuildError, Cause, ConfigError, DecodeError, Error,
-    RunError, StreamError, TransportError, VersionError,
+    ApiError, ApiErrorKind, AuthError, BuildError, Cause, ConfigError, ContainerError, DecodeError,
+    Error, RunError, StreamError, TransportError, VersionError,
 };
 pub use transport::{ApiClient, ClientState, USER_AGENT, http_client_builder};
 pub use version::ApiVersion;

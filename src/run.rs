@@ -17,6 +17,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -25,8 +26,11 @@ use tokio::io::AsyncWriteExt;
 
 use crate::auth::reference::split_tag;
 use crate::auth::{CredentialStore, Credentials};
+use crate::container::{
+    Container, Handle, IntoPort, Kind, Port, Wait, cleanup_labels, remove_on_drop,
+};
 pub use crate::error::RunStep;
-use crate::error::{Error, RunError};
+use crate::error::{ConfigError, Error, RunError};
 use crate::stream::body::{BodyStream, body_of};
 use crate::stream::{AttachOptions, JsonStream, OutputStream, Progress, StdStream, Stdin, attach};
 use crate::transport::{ApiClient, Requests, segment};
@@ -69,6 +73,19 @@ pub struct Run {
     credentials: Option<Credentials>,
     store: Option<CredentialStore>,
     on_progress: Option<ProgressFn>,
+    published: Vec<Published>,
+    network: Option<String>,
+    network_aliases: Vec<String>,
+    healthcheck: Option<serde_json::Value>,
+    waits: Vec<Wait>,
+}
+
+/// A published port: the container's, and where on the host (`None`: a random port).
+#[derive(Clone, Debug)]
+struct Published {
+    port: Result<Port, (String, String)>,
+    host_ip: String,
+    host_port: Option<u16>,
 }
 
 impl fmt::Debug for Run {
@@ -81,6 +98,9 @@ impl fmt::Debug for Run {
             .field("interactive", &self.interactive)
             .field("remove", &self.remove)
             .field("pull", &self.pull)
+            .field("published", &self.published)
+            .field("network", &self.network)
+            .field("waits", &self.waits)
             .finish_non_exhaustive()
     }
 }
@@ -166,7 +186,146 @@ impl Run {
             credentials: None,
             store: None,
             on_progress: None,
+            published: Vec::new(),
+            network: None,
+            network_aliases: Vec::new(),
+            healthcheck: None,
+            waits: Vec::new(),
         }
+    }
+
+    /// Publishes the container's `port` (`8080`, `"8080/tcp"`, `"53/udp"`) on a random port of
+    /// 127.0.0.1 ([`Container::host_port`] says which). Sets both the exposed port and its
+    /// binding: a binding alone publishes nothing on some Engines.
+    pub fn publish(self, port: impl IntoPort) -> Self {
+        self.publish_on(port, "127.0.0.1", None)
+    }
+
+    /// Publishes the container's `port` on `host_ip:host_port` (`0` for a random port).
+    pub fn publish_to(
+        self,
+        port: impl IntoPort,
+        host_ip: impl Into<String>,
+        host_port: u16,
+    ) -> Self {
+        self.publish_on(port, host_ip, (host_port != 0).then_some(host_port))
+    }
+
+    fn publish_on(
+        mut self,
+        port: impl IntoPort,
+        host_ip: impl Into<String>,
+        host_port: Option<u16>,
+    ) -> Self {
+        let port = port.into_port().map_err(|e| match e {
+            Error::Config(ConfigError::InvalidPort { value, reason }) => (value, reason),
+            other => (String::new(), other.to_string()),
+        });
+        self.published.push(Published {
+            port,
+            host_ip: host_ip.into(),
+            host_port,
+        });
+        self
+    }
+
+    /// Joins the network `name` (instead of the default bridge).
+    pub fn network(mut self, name: impl Into<String>) -> Self {
+        self.network = Some(name.into());
+        self
+    }
+
+    /// An alias other containers on [`Run::network`] reach this one by (repeatable).
+    pub fn network_alias(mut self, alias: impl Into<String>) -> Self {
+        self.network_aliases.push(alias.into());
+        self
+    }
+
+    /// A healthcheck: `test` as Docker takes it (`["CMD", "pg_isready"]`,
+    /// `["CMD-SHELL", "curl -f localhost"]`), run every `interval`.
+    pub fn healthcheck<I, S>(mut self, test: I, interval: Duration) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let test: Vec<String> = test.into_iter().map(Into::into).collect();
+        let nanos = u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX);
+        self.healthcheck = Some(json!({
+            "Test": test,
+            "Interval": nanos,
+            "Timeout": nanos.saturating_mul(3).max(1_000_000_000),
+            "Retries": 3,
+        }));
+        self
+    }
+
+    /// What makes the container ready for [`Run::detach`] (repeatable: each in turn).
+    pub fn wait_for(mut self, wait: Wait) -> Self {
+        self.waits.push(wait);
+        self
+    }
+
+    /// Starts the container in the background: pulls its image if missing, creates it (with
+    /// this process's cleanup labels), starts it, and waits for each [`Run::wait_for`]. On any
+    /// failure the container is removed and the error names the step (a wait's error quotes
+    /// the container's last log lines). The [`Container`] is removed when dropped.
+    ///
+    /// A container joining a [`Run::network`] without a [`Run::name`] gets a generated one
+    /// (`dec-` and 12 hex digits): Engine 20.10's DNS resolves only names given at creation, and
+    /// the other containers of the network should reach this one by [`Container::name`].
+    pub async fn detach<C: ApiClient>(&self, client: &C) -> Result<Container<C>, Error> {
+        if self.name.is_none() && self.network.is_some() {
+            let named = self
+                .clone()
+                .name(format!("dec-{:012x}", rand::random::<u64>() >> 16));
+            return Box::pin(named.detach(client)).await;
+        }
+        let requests = Requests::new(client);
+        self.ensure_image(&requests)
+            .await
+            .map_err(|e| run_error(RunStep::Pull, &self.image, e))?;
+        let id = self
+            .create(&requests, true)
+            .await
+            .map_err(|e| run_error(RunStep::Create, &self.image, e))?;
+        let handle = Handle::new(
+            requests.clone(),
+            id,
+            self.name.clone().unwrap_or_default(),
+            self.tty,
+        );
+        // From here on, a failure removes the container (the handle's drop).
+        let mut container = Container::started(client, handle);
+        let start = requests.post(&format!("/containers/{}/start", segment(container.id())));
+        if let Err(e) = requests.send(start, "container_start").await {
+            return Err(self.failed_detached(container, RunStep::Start, e).await);
+        }
+        if self.name.is_none() {
+            match container.inspect().await {
+                Ok(inspection) => container.set_name(inspection.short_name()),
+                Err(e) => return Err(self.failed_detached(container, RunStep::Start, e).await),
+            }
+        }
+        for wait in &self.waits {
+            if let Err(e) = container.wait_for(wait).await {
+                return Err(self.failed_detached(container, RunStep::Ready, e).await);
+            }
+        }
+        Ok(container)
+    }
+
+    /// The error of a detached run's failed `step`, once its container is removed.
+    async fn failed_detached<C: ApiClient>(
+        &self,
+        container: Container<C>,
+        step: RunStep,
+        source: Error,
+    ) -> Error {
+        let id = container.id().to_string();
+        if let Err(e) = container.remove().await {
+            tracing::warn!(container = %id, error = %e, "could not remove the container");
+        }
+        run_error(step, &self.image, source)
     }
 
     /// Replaces the image's entrypoint.
@@ -305,7 +464,7 @@ impl Run {
             .await
             .map_err(|e| run_error(RunStep::Pull, &self.image, e))?;
         let id = self
-            .create(&requests)
+            .create(&requests, false)
             .await
             .map_err(|e| run_error(RunStep::Create, &self.image, e))?;
         let container = CreatedContainer {
@@ -391,7 +550,13 @@ impl Run {
         Ok(())
     }
 
-    async fn create(&self, requests: &Requests) -> Result<String, Error> {
+    /// Creates the container; `detached`: with this process's cleanup labels, for a
+    /// [`Container`].
+    async fn create(&self, requests: &Requests, detached: bool) -> Result<String, Error> {
+        let mut labels = self.labels.clone();
+        if detached {
+            labels.extend(cleanup_labels().map(|(k, v)| (k.to_string(), v)));
+        }
         let mut body = json!({
             "Image": self.image,
             "Tty": self.tty,
@@ -401,7 +566,8 @@ impl Run {
             "AttachStdout": true,
             "AttachStderr": true,
             "Env": self.env,
-            "Labels": self.labels,
+            "Labels": labels,
+            "HostConfig": self.host_config()?,
         });
         let fields = [
             ("Cmd", self.cmd.as_ref().map(|v| json!(v))),
@@ -413,6 +579,23 @@ impl Run {
             if let Some(value) = value {
                 body[key] = value;
             }
+        }
+        if !self.published.is_empty() {
+            let exposed: serde_json::Map<String, serde_json::Value> = self
+                .ports()?
+                .map(|(port, _)| (port.to_string(), json!({})))
+                .collect();
+            body["ExposedPorts"] = exposed.into();
+        }
+        if let Some(healthcheck) = &self.healthcheck {
+            body["Healthcheck"] = healthcheck.clone();
+        }
+        if let Some(network) = &self.network
+            && !self.network_aliases.is_empty()
+        {
+            body["NetworkingConfig"] = json!({
+                "EndpointsConfig": { network: { "Aliases": self.network_aliases } }
+            });
         }
         let mut create = requests.post("/containers/create").json(&body);
         if let Some(name) = &self.name {
@@ -429,6 +612,36 @@ impl Run {
     }
 }
 
+impl Run {
+    /// The published ports, checked.
+    fn ports(&self) -> Result<impl Iterator<Item = (Port, &Published)>, Error> {
+        let mut ports = Vec::new();
+        for published in &self.published {
+            let port = published.port.clone().map_err(|(value, reason)| {
+                Error::from(ConfigError::InvalidPort { value, reason })
+            })?;
+            ports.push((port, published));
+        }
+        Ok(ports.into_iter())
+    }
+
+    /// `HostConfig`: port bindings and the network.
+    fn host_config(&self) -> Result<serde_json::Value, Error> {
+        let mut bindings: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+        for (port, published) in self.ports()? {
+            bindings.entry(port.to_string()).or_default().push(json!({
+                "HostIp": published.host_ip,
+                "HostPort": published.host_port.map(|p| p.to_string()).unwrap_or_default(),
+            }));
+        }
+        let mut host_config = json!({ "PortBindings": bindings });
+        if let Some(network) = &self.network {
+            host_config["NetworkMode"] = network.as_str().into();
+        }
+        Ok(host_config)
+    }
+}
+
 /// The error of a failed `step` of running `image`.
 fn run_error(step: RunStep, image: &str, source: Error) -> Error {
     Error::Run(RunError {
@@ -441,7 +654,14 @@ fn run_error(step: RunStep, image: &str, source: Error) -> Error {
 impl Running {
     /// Waits for the container's exit (read [`Running::output`] to its end first) and removes it
     /// when asked; its exit code.
-    pub async fn wait(self) -> Result<i64, Error> {
+    pub async fn wait(mut self) -> Result<i64, Error> {
+        let waited = self.wait_and_remove().await;
+        // Removed by now when asked (or its failure reported): nothing left for the drop.
+        self.container.remove = false;
+        waited
+    }
+
+    async fn wait_and_remove(&mut self) -> Result<i64, Error> {
         #[derive(Deserialize)]
         struct Waited {
             #[serde(rename = "StatusCode")]
@@ -455,8 +675,9 @@ impl Running {
             message: Option<String>,
         }
         let container = &self.container;
+        let pending = self.wait.take();
         let waited = async {
-            let response = match self.wait {
+            let response = match pending {
                 Some(response) => response,
                 None => {
                     let request = container.wait_request();
@@ -487,6 +708,21 @@ impl Running {
                 .map_err(|e| container.fail(RunStep::Remove, e))?;
         }
         Ok(waited.status_code)
+    }
+}
+
+/// A run asked to remove its container ([`Run::remove`]) that is dropped before
+/// [`Running::wait`] finished removes it (waiting for the removal, as a
+/// [`Container`](crate::container::Container) does).
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.container.remove {
+            remove_on_drop(
+                &self.container.requests,
+                Kind::Container,
+                &self.container.id,
+            );
+        }
     }
 }
 

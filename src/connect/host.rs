@@ -454,7 +454,10 @@ mod tests {
             ("ssh://", "no host"),
             ("ssh://user@:22", "no host"),
             ("ssh://host:port", "invalid port"),
-            ("npipe:////./pipe/docker_engine", "not supported yet"),
+            (
+                "npipe:////./pipe/docker_engine",
+                "does not connect to npipe://",
+            ),
             ("npipe:////./pipe/docker_engine", "Windows-only"),
         ] {
             let err = Host::parse(host).unwrap_err().to_string();

@@ -12,7 +12,7 @@ use tokio::io::{AsyncWrite, ReadHalf, WriteHalf};
 use super::body::BodyStream;
 use super::demux::{Framing, OutputStream};
 use crate::error::{Cause, Error, StreamError};
-use crate::transport::{ApiClient, Requests, from_response, segment, transport};
+use crate::transport::{ApiClient, Requests, from_reqwest, from_response, segment};
 
 /// A hijacked connection: write the container's stdin, read its output.
 pub struct Hijacked {
@@ -101,18 +101,30 @@ pub async fn attach<C: ApiClient>(
 }
 
 /// Starts an exec (made with `container_exec`) over a hijacked connection. Its exit code is in
-/// `exec_inspect` once the output has ended.
+/// `exec_inspect` once the output has ended. (To run a command to its end and collect its
+/// output in one call: [`Container::exec`](crate::container::Container::exec).)
+///
+/// This is the handwritten form of the generated `exec_start`, which cannot give the
+/// connection's stdin back.
 pub async fn exec_start<C: ApiClient>(
     client: &C,
     exec: &str,
     tty: bool,
 ) -> Result<Hijacked, Error> {
-    let requests = Requests::new(client);
+    exec_start_with(&Requests::new(client), exec, tty).await
+}
+
+/// [`exec_start`] with a client's requests.
+pub(crate) async fn exec_start_with(
+    requests: &Requests,
+    exec: &str,
+    tty: bool,
+) -> Result<Hijacked, Error> {
     let request = requests
         .post(&format!("/exec/{}/start", segment(exec)))
         .header(CONTENT_TYPE, "application/json")
         .body(serde_json::json!({ "Detach": false, "Tty": tty }).to_string());
-    hijack(&requests, request, "exec_start", tty).await
+    hijack(requests, request, "exec_start", tty).await
 }
 
 /// Sends `request` asking to upgrade the connection, through the one request path.
@@ -142,7 +154,7 @@ async fn hijack(
     let upgraded = response
         .upgrade()
         .await
-        .map_err(|e| transport(e, requests.state(), operation))?;
+        .map_err(|e| from_reqwest(e, requests.state(), operation))?;
     let (read, write): (ReadHalf<reqwest::Upgraded>, WriteHalf<reqwest::Upgraded>) =
         tokio::io::split(upgraded);
     let body: BodyStream =
