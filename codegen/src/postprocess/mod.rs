@@ -26,6 +26,7 @@ use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 mod bounded_errors;
 mod client_hooks;
 mod client_new;
+mod collection_aliases;
 mod doc_code_blocks;
 mod drop_type_builders;
 mod no_api_version_header;
@@ -39,6 +40,7 @@ mod typed_errors;
 pub use bounded_errors::bounded_errors;
 pub use client_hooks::hooks;
 pub use client_new::client_new;
+pub use collection_aliases::collection_aliases;
 pub use doc_code_blocks::doc_code_blocks;
 pub use drop_type_builders::drop_type_builders;
 pub use no_api_version_header::no_api_version_header;
@@ -139,6 +141,15 @@ pub const PASSES: &[SynPass] = &[
                  variant that keeps it",
         versions: Versions::Every,
         run: |file, _| open_enums(file),
+    },
+    Pass {
+        name: "collection-aliases",
+        reason: "typify makes a definition that is only a map or a list (`PortMap`, \
+                 `GenericResources`) a newtype with `Deref` and `From` only: it could not be \
+                 built from pairs, edited in place or iterated without unwrapping; it becomes a \
+                 type alias of the collection (serde-transparent before, so the same JSON)",
+        versions: Versions::Every,
+        run: |file, _| collection_aliases(file),
     },
     Pass {
         name: "example-decoders",
