@@ -29,6 +29,7 @@ mod client_new;
 mod collection_aliases;
 mod doc_code_blocks;
 mod drop_type_builders;
+mod key_sets;
 mod no_api_version_header;
 mod open_enums;
 mod optional_raw_bodies;
@@ -43,6 +44,7 @@ pub use client_new::client_new;
 pub use collection_aliases::collection_aliases;
 pub use doc_code_blocks::doc_code_blocks;
 pub use drop_type_builders::drop_type_builders;
+pub use key_sets::key_sets;
 pub use no_api_version_header::no_api_version_header;
 pub use open_enums::open_enums;
 pub use optional_raw_bodies::optional_raw_bodies;
@@ -150,6 +152,16 @@ pub const PASSES: &[SynPass] = &[
                  type alias of the collection (serde-transparent before, so the same JSON)",
         versions: Versions::Every,
         run: |file, _| collection_aliases(file),
+    },
+    Pass {
+        name: "key-sets",
+        reason: "`ExposedPorts` and `Volumes` are objects whose every value is `{}` \
+                 (`{\"80/tcp\": {}}`), which typify types as a map to a value type of its own \
+                 per field (`ContainerCreateBodyExposedPortsValue`); each becomes a \
+                 `BTreeSet<String>` of the keys, written and read as the same object by \
+                 `crate::transport::key_set`, and the value types go",
+        versions: Versions::Every,
+        run: |file, _| key_sets(file),
     },
     Pass {
         name: "example-decoders",
