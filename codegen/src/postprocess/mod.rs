@@ -23,6 +23,7 @@ use serde_json::Value;
 use crate::Error;
 use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 
+mod acronym_fields;
 mod bounded_errors;
 mod client_hooks;
 mod client_new;
@@ -38,6 +39,7 @@ mod registry_credentials;
 mod transport_responses;
 mod typed_errors;
 
+pub use acronym_fields::acronym_fields;
 pub use bounded_errors::bounded_errors;
 pub use client_hooks::hooks;
 pub use client_new::client_new;
@@ -162,6 +164,15 @@ pub const PASSES: &[SynPass] = &[
                  `crate::transport::key_set`, and the value types go",
         versions: Versions::Every,
         run: |file, _| key_sets(file),
+    },
+    Pass {
+        name: "acronym-fields",
+        reason: "typify splits Go's `IPv4`, `IPs`, `IDs`, `CAs`, `IOps` into a one-letter word \
+                 and the rest (`enable_i_pv4`, `link_local_i_ps`, `device_i_ds`); the fields are \
+                 named `enable_ipv4`, `link_local_ips`, `device_ids` wherever the generated code \
+                 names them, their serde names (the wire) unchanged",
+        versions: Versions::Every,
+        run: |file, _| acronym_fields(file),
     },
     Pass {
         name: "example-decoders",
