@@ -28,6 +28,7 @@ mod bounded_errors;
 mod client_hooks;
 mod client_new;
 mod collection_aliases;
+mod default_types;
 mod doc_code_blocks;
 mod drop_type_builders;
 mod key_sets;
@@ -44,6 +45,7 @@ pub use bounded_errors::bounded_errors;
 pub use client_hooks::hooks;
 pub use client_new::client_new;
 pub use collection_aliases::collection_aliases;
+pub use default_types::default_types;
 pub use doc_code_blocks::doc_code_blocks;
 pub use drop_type_builders::drop_type_builders;
 pub use key_sets::key_sets;
@@ -173,6 +175,17 @@ pub const PASSES: &[SynPass] = &[
                  names them, their serde names (the wire) unchanged",
         versions: Versions::Every,
         run: |file, _| acronym_fields(file),
+    },
+    Pass {
+        name: "default-types",
+        reason: "typify implements `Default` only where every field is optional, so a body with \
+                 one required field (`NetworkCreateRequest`, `SwarmJoinRequest`, ...) could not \
+                 be written with `..Default::default()`; every struct gets one (and each enum a \
+                 required field needs), a field taking its spec default or its type's empty \
+                 value (`\"\"`, `0`, empty, an enum's `\"\"`), as each such type's docs say; \
+                 after `drop-type-builders`, so an operation's body still starts out not set",
+        versions: Versions::Every,
+        run: |file, _| default_types(file),
     },
     Pass {
         name: "example-decoders",
