@@ -307,3 +307,97 @@ pub fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
         }
     }
 }
+
+/// The entries of the `#[serde(...)]` attributes, in order: `("rename", Some("Id"))` for
+/// `rename = "Id"`, `("default", None)` for a bare `default`.
+pub fn serde_entries(attrs: &[syn::Attribute]) -> Vec<(String, Option<String>)> {
+    let mut entries = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let value = if meta.input.peek(syn::Token![=]) {
+                Some(meta.value()?.parse::<syn::LitStr>()?.value())
+            } else {
+                None
+            };
+            entries.push((key, value));
+            Ok(())
+        });
+    }
+    entries
+}
+
+/// The value of a `#[serde(key = "...")]` entry of the attributes (`rename`, `default`).
+pub fn serde_value(attrs: &[syn::Attribute], key: &str) -> Option<String> {
+    serde_entries(attrs)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| v)
+}
+
+/// The last segment of a path type (`HashMap<K, V>` of `::std::collections::HashMap<K, V>`), or
+/// `None` for any other type.
+pub fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+/// The type arguments of a path type's last segment (`[K, V]` of `HashMap<K, V>`).
+pub fn type_args(ty: &syn::Type) -> Vec<&syn::Type> {
+    match last_segment(ty).map(|s| &s.arguments) {
+        Some(syn::PathArguments::AngleBracketed(args)) => args
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the attribute is a `#[doc]` (what an item keeps when a pass changes its shape).
+pub fn is_doc(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("doc")
+}
+
+/// Adds a paragraph after an item's docs (or as its docs, when it has none).
+pub fn add_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
+    let paragraph: syn::Attribute = syn::parse_quote!(#[doc = #text]);
+    match attrs.iter().rposition(is_doc) {
+        Some(last) => {
+            attrs.insert(last + 1, syn::parse_quote!(#[doc = ""]));
+            attrs.insert(last + 2, paragraph);
+        }
+        None => attrs.insert(0, paragraph),
+    }
+}
+
+/// Whether an impl block is for one of `names`, or implements a trait with one of them as a type
+/// argument (`impl From<PortMap> for HashMap<..>`).
+pub fn impl_is_about(imp: &syn::ItemImpl, names: &BTreeSet<String>) -> bool {
+    let named = |ty: &syn::Type| {
+        matches!(ty, syn::Type::Path(p) if p.qself.is_none()
+            && p.path.get_ident().is_some_and(|i| names.contains(&i.to_string())))
+    };
+    if named(&imp.self_ty) {
+        return true;
+    }
+    let Some((path, _)) = &imp.trait_ else {
+        return false;
+    };
+    path.segments.iter().any(|seg| match &seg.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.iter().any(|a| match a {
+            syn::GenericArgument::Type(t) => named(t),
+            _ => false,
+        }),
+        _ => false,
+    })
+}

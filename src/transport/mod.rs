@@ -9,13 +9,15 @@
 //! [`Error`](crate::Error) (bounded error bodies, transport failures classified with their causes),
 //! and streaming `GET`s on connections of their own, read in the reader's task ([`direct`]).
 //! Handwritten requests (`run`, hijacked attach/exec, negotiation) go through the same steps via
-//! [`Requests`]. Items that only generated code needs are `pub(crate)`.
+//! [`Requests`]. The generated types' key sets (`ExposedPorts`, `Volumes`) are read and written
+//! by [`key_set`]. Items that only generated code needs are `pub(crate)`.
 
 mod api_client;
 mod defaults;
 mod direct;
 mod errors;
 mod handwritten;
+pub(crate) mod key_set;
 mod responses;
 mod state;
 mod steps;

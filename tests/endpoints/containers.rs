@@ -113,7 +113,6 @@ async fn create_then_inspect_shows_env_labels_mounts_ports_restart_policy_and_he
     );
     let ports = info.network_settings.clone().and_then(|n| n.ports).unwrap();
     let bound = ports
-        .0
         .get("8080/tcp")
         .cloned()
         .flatten()

@@ -74,7 +74,7 @@ async fn create_with_ipam_then_inspect() {
         .unwrap()
         .into_inner();
     assert!(inspected.internal);
-    assert_eq!(inspected.enable_i_pv6, Some(true));
+    assert_eq!(inspected.enable_ipv6, Some(true));
     let ipam = inspected.ipam.unwrap().config.unwrap_or_default();
     assert_eq!(ipam[0].subnet.as_deref(), Some(subnet.as_str()));
 }

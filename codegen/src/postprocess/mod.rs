@@ -23,11 +23,15 @@ use serde_json::Value;
 use crate::Error;
 use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 
+mod acronym_fields;
 mod bounded_errors;
 mod client_hooks;
 mod client_new;
+mod collection_aliases;
+mod default_types;
 mod doc_code_blocks;
 mod drop_type_builders;
+mod key_sets;
 mod no_api_version_header;
 mod open_enums;
 mod optional_raw_bodies;
@@ -36,11 +40,15 @@ mod registry_credentials;
 mod transport_responses;
 mod typed_errors;
 
+pub use acronym_fields::acronym_fields;
 pub use bounded_errors::bounded_errors;
 pub use client_hooks::hooks;
 pub use client_new::client_new;
+pub use collection_aliases::collection_aliases;
+pub use default_types::default_types;
 pub use doc_code_blocks::doc_code_blocks;
 pub use drop_type_builders::drop_type_builders;
+pub use key_sets::key_sets;
 pub use no_api_version_header::no_api_version_header;
 pub use open_enums::open_enums;
 pub use optional_raw_bodies::optional_raw_bodies;
@@ -139,6 +147,45 @@ pub const PASSES: &[SynPass] = &[
                  variant that keeps it",
         versions: Versions::Every,
         run: |file, _| open_enums(file),
+    },
+    Pass {
+        name: "collection-aliases",
+        reason: "typify makes a definition that is only a map or a list (`PortMap`, \
+                 `GenericResources`) a newtype with `Deref` and `From` only: it could not be \
+                 built from pairs, edited in place or iterated without unwrapping; it becomes a \
+                 type alias of the collection (serde-transparent before, so the same JSON)",
+        versions: Versions::Every,
+        run: |file, _| collection_aliases(file),
+    },
+    Pass {
+        name: "key-sets",
+        reason: "`ExposedPorts` and `Volumes` are objects whose every value is `{}` \
+                 (`{\"80/tcp\": {}}`), which typify types as a map to a value type of its own \
+                 per field (`ContainerCreateBodyExposedPortsValue`); each becomes a \
+                 `BTreeSet<String>` of the keys, written and read as the same object by \
+                 `crate::transport::key_set`, and the value types go",
+        versions: Versions::Every,
+        run: |file, _| key_sets(file),
+    },
+    Pass {
+        name: "acronym-fields",
+        reason: "typify splits Go's `IPv4`, `IPs`, `IDs`, `CAs`, `IOps` into a one-letter word \
+                 and the rest (`enable_i_pv4`, `link_local_i_ps`, `device_i_ds`); the fields are \
+                 named `enable_ipv4`, `link_local_ips`, `device_ids` wherever the generated code \
+                 names them, their serde names (the wire) unchanged",
+        versions: Versions::Every,
+        run: |file, _| acronym_fields(file),
+    },
+    Pass {
+        name: "default-types",
+        reason: "typify implements `Default` only where every field is optional, so a body with \
+                 one required field (`NetworkCreateRequest`, `SwarmJoinRequest`, ...) could not \
+                 be written with `..Default::default()`; every struct gets one (and each enum a \
+                 required field needs), a field taking its spec default or its type's empty \
+                 value (`\"\"`, `0`, empty, an enum's `\"\"`), as each such type's docs say; \
+                 after `drop-type-builders`, so an operation's body still starts out not set",
+        versions: Versions::Every,
+        run: |file, _| default_types(file),
     },
     Pass {
         name: "example-decoders",
