@@ -119,6 +119,18 @@ pub struct RunOutput {
     pub stderr: Vec<u8>,
 }
 
+impl RunOutput {
+    /// stdout as text (invalid UTF-8 replaced).
+    pub fn stdout_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.stdout)
+    }
+
+    /// stderr as text (invalid UTF-8 replaced).
+    pub fn stderr_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.stderr)
+    }
+}
+
 /// A started run: its output as it happens, its stdin when interactive, then [`Running::wait`].
 pub struct Running {
     /// The container's id.

@@ -499,3 +499,50 @@ async fn the_cli_builds_with_buildkit_where_the_daemon_announces_it() {
     );
     assert!(stderr.contains("about-to-fail"), "{stderr}");
 }
+
+#[test]
+#[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
+fn the_harness_example_does_the_trial_program_and_leaves_nothing() {
+    if busybox().is_none() {
+        return;
+    }
+    let child = example("harness")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{shown}{}", text(&out.stderr));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(lines[0].contains(" serves on 127.0.0.1:"), "{shown}");
+    assert_eq!(lines[1], "exec, exit 0: in the container", "{shown}");
+    assert_eq!(lines[2], "index.html", "{shown}");
+    assert_eq!(lines[3], "read back: copied in", "{shown}");
+    assert!(
+        lines[4].contains(" fetched http://") && lines[4].ends_with("/note.txt: copied in"),
+        "{shown}"
+    );
+    // Its network and containers are gone (the label names the process: machine/boot/pid/start).
+    let networks = docker_cli(&[
+        "network",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("name=harness-{pid}"),
+    ]);
+    assert_eq!(text(&networks.stdout), "");
+    let labels = docker_cli(&[
+        "ps",
+        "-a",
+        "--format",
+        "{{.Label \"dev.docker-engine-client.process\"}}",
+    ]);
+    assert!(
+        !text(&labels.stdout).contains(&format!("/{pid}/")),
+        "{}",
+        text(&labels.stdout)
+    );
+}

@@ -2,24 +2,7 @@
 //! for until ready ([`Wait`]), used (ports, exec, files, logs), and removed when their handle
 //! drops, also when a test panics. For every enabled API version, like [`run`](crate::run).
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), docker_engine_client::Error> {
-//! use docker_engine_client::{Docker, container::Wait, run::Run, v1_55};
-//! let client: v1_55::Client = Docker::from_env()?.client().await?;
-//! // httpd on a random port of 127.0.0.1, ready when it answers.
-//! let web = Run::new("httpd:2.4", Vec::<String>::new())
-//!     .publish("80/tcp")
-//!     .wait_for(Wait::http(80, "/"))
-//!     .detach(&client)
-//!     .await?;
-//! let port = web.host_port(80).await?;
-//! web.copy_in("/usr/local/apache2/htdocs/hello.txt", "hello").await?;
-//! let out = web.exec(["cat", "/usr/local/apache2/htdocs/hello.txt"]).await?;
-//! assert_eq!(out.stdout, b"hello");
-//! assert_eq!(web.read_file("/usr/local/apache2/htdocs/hello.txt").await?, b"hello");
-//! // Dropped here: the container is removed (`keep()` to keep it).
-//! # Ok(()) }
-//! ```
+//! [`Container`] and [`Wait`] show a whole program each.
 //!
 //! Everything this layer creates carries labels naming the process ([`PROCESS_LABEL`],
 //! [`SESSION_LABEL`]); [`cleanup_stale`] removes what processes killed before their handles
@@ -63,6 +46,25 @@ pub(crate) use cleanup::{Kind, labels as cleanup_labels, remove_on_drop};
 /// Dropping waits for the removal (made on a thread of its own, so it also works while a panic
 /// unwinds and on a single-threaded runtime); call
 /// [`Container::remove`] to remove it without blocking.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), docker_engine_client::Error> {
+/// use docker_engine_client::{Docker, container::Wait, run::Run, v1_55};
+/// let client: v1_55::Client = Docker::from_env()?.client().await?;
+/// // httpd on a random port of 127.0.0.1, ready when it answers.
+/// let web = Run::new("httpd:2.4", Vec::<String>::new())
+///     .publish("80/tcp")
+///     .wait_for(Wait::http(80, "/"))
+///     .detach(&client)
+///     .await?;
+/// let port = web.host_port(80).await?;
+/// web.copy_in("/usr/local/apache2/htdocs/hello.txt", "hello").await?;
+/// let out = web.exec(["cat", "/usr/local/apache2/htdocs/hello.txt"]).await?;
+/// assert_eq!(out.stdout, b"hello");
+/// assert_eq!(web.read_file("/usr/local/apache2/htdocs/hello.txt").await?, b"hello");
+/// // Dropped here: the container is removed (`keep()` to keep it).
+/// # Ok(()) }
+/// ```
 pub struct Container<C: ApiClient> {
     client: C,
     handle: Handle,
@@ -237,6 +239,8 @@ impl<C: ApiClient> Container<C> {
     }
 
     /// Writes `bytes` as the file `path` (absolute; mode 0644); missing parent folders are made.
+    /// (A one-file tar through the archive operation that extracts a tar into a container, the
+    /// generated `put_container_archive`.)
     pub async fn copy_in(&self, path: &str, bytes: impl Into<Vec<u8>>) -> Result<(), Error> {
         files::write(&self.handle, path, bytes.into(), 0o644).await
     }
@@ -258,7 +262,8 @@ impl<C: ApiClient> Container<C> {
         files::write(&self.handle, path, bytes, mode).await
     }
 
-    /// The content of the regular file `path` (at most [`MAX_READ`] bytes).
+    /// The content of the regular file `path` (at most [`MAX_READ`] bytes). (Read from the tar
+    /// the generated `container_archive` answers for a path.)
     pub async fn read_file(&self, path: &str) -> Result<Vec<u8>, Error> {
         files::read(&self.handle, path).await
     }
