@@ -4,6 +4,8 @@
 //! Each figure is the median of several rounds, all clients measured in the same run,
 //! interleaved, so machine noise hits them alike.
 
+mod waits;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -85,6 +87,9 @@ async fn run(args: Vec<String>) {
     }
     if args.len() == 2 && args[1] == "served" {
         return served().await;
+    }
+    if args.len() == 2 && args[1] == "waits" {
+        return waits::waits(SOCKET).await;
     }
     let docker = docker_engine_client::Docker::connect(&format!("unix://{SOCKET}")).unwrap();
     let ours: docker_engine_client::v1_55::Client = docker.client().await.unwrap();

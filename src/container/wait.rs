@@ -5,7 +5,8 @@
 //!
 //! A log wait follows the log stream from the container's start (no polling, and a line written
 //! before the wait began counts). The others probe, at first every few milliseconds, backing off
-//! to [`MAX_INTERVAL`], and check between probes that the container still runs.
+//! to [`MAX_INTERVAL`], and check (every [`RUNNING_CHECK`] at most) that the container still
+//! runs.
 
 use std::fmt;
 use std::future::Future;
@@ -25,8 +26,11 @@ use crate::stream::StdStream;
 /// A wait's deadline unless [`Wait::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The longest pause between two probes.
-const MAX_INTERVAL: Duration = Duration::from_millis(100);
+/// The longest pause between two probes (a probe is a local connection: cheap).
+const MAX_INTERVAL: Duration = Duration::from_millis(20);
+
+/// How often, at most, a probing wait asks the daemon whether the container still runs.
+const RUNNING_CHECK: Duration = Duration::from_millis(100);
 
 /// After a port accepts, how long the connection must stay open to count: Docker's userland
 /// proxy accepts on the host port before anything listens in the container, then closes the
@@ -418,13 +422,16 @@ where
     Fut: Future<Output = Result<bool, Error>>,
 {
     let mut interval = Duration::from_millis(5);
+    let mut checked: Option<tokio::time::Instant> = None;
     loop {
         if probe().await? {
             return Ok(());
         }
-        let state = container.inspect().await?;
-        if !state.state.running {
-            return Err(container.exited_error(&strategy.describe()).await);
+        if checked.is_none_or(|at| at.elapsed() >= RUNNING_CHECK) {
+            checked = Some(tokio::time::Instant::now());
+            if !container.inspect().await?.state.running {
+                return Err(container.exited_error(&strategy.describe()).await);
+            }
         }
         tokio::time::sleep(interval).await;
         interval = (interval * 2).min(MAX_INTERVAL);

@@ -662,6 +662,12 @@ pub fn json(root: &Path) -> Result<(), String> {
     run(Command::new(bench_binary(root)?).arg("json"))
 }
 
+/// `cargo xtask bench waits`: how long after a container is ready `Wait::log` (and bollard
+/// following the same logs), `Wait::port` and `Wait::http` return.
+pub fn waits(root: &Path) -> Result<(), String> {
+    run(Command::new(bench_binary(root)?).arg("waits"))
+}
+
 /// `cargo xtask bench demux`: the demultiplexer over 1 GiB of in-memory frames, then 1 GiB of
 /// frames served from memory over a unix socket and read by this crate and by bollard.
 pub fn demux(root: &Path) -> Result<(), String> {

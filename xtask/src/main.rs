@@ -49,6 +49,8 @@ cargo xtask <command>
                              1-byte chunks; an endless line refused at the cap
   bench demux                the demultiplexer over 1 GiB of in-memory frames, and served
                              over a socket to this crate and bollard
+  bench waits                how long after a container is ready Wait::log (and bollard
+                             following its logs), Wait::port and Wait::http return
 ";
 
 fn main() -> ExitCode {
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
             .map_err(|_| format!("--runs takes a number, not {n}"))
             .and_then(|n| xtask::bench::build(&root, n)),
         ["bench", "api"] => xtask::bench::api(&root),
+        ["bench", "waits"] => xtask::bench::waits(&root),
         ["bench", "instructions"] => xtask::bench::instructions(&root),
         ["bench", "logs"] => xtask::bench::logs(&root),
         ["bench", "demux"] => xtask::bench::demux(&root),
