@@ -190,3 +190,34 @@ fn sync_refuses_a_file_with_the_wrong_hash() {
         "nothing written"
     );
 }
+
+#[test]
+fn spec_diff_of_two_real_adjacent_versions() {
+    let root = project_root();
+    let diff = xtask::spec_diff::diff_files(&root, "1.47", "1.48").unwrap();
+    let text = diff.render("1.47", "1.48");
+    // What Docker's changelog says 1.48 brought, as the diff states it.
+    for line in [
+        "~ ImageInspect: query `manifests` added (boolean)",
+        "~ ImageLoad: query `platform` added (string)",
+        "~ ContainerInspect: response 200: object -> ContainerInspectResponse",
+        "+ IDResponse",
+        "- IdResponse",
+        "~ EndpointSettings.GwPriority added (integer)",
+        "~ ImageInspect.Manifests added (array of ImageManifestSummary)",
+        "~ MountType: enum + image",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+    // No operation came or went in 1.48; the reverse diff undoes every line.
+    assert!(diff.operations.is_empty(), "{text}");
+    let back = xtask::spec_diff::diff_files(&root, "1.48", "1.47").unwrap();
+    assert_eq!(back.definitions.len(), diff.definitions.len());
+    assert!(back.definitions.contains(&"- IDResponse".to_string()));
+    // A version against itself: nothing.
+    assert!(
+        xtask::spec_diff::diff_files(&root, "1.48", "1.48")
+            .unwrap()
+            .is_empty()
+    );
+}
