@@ -293,13 +293,7 @@ impl Run {
             return Box::pin(named.detach(client)).await;
         }
         let requests = Requests::new(client);
-        self.ensure_image(&requests)
-            .await
-            .map_err(|e| run_error(RunStep::Pull, &self.image, e))?;
-        let id = self
-            .create(&requests, true)
-            .await
-            .map_err(|e| run_error(RunStep::Create, &self.image, e))?;
+        let id = self.pull_and_create(&requests, true).await?;
         let handle = Handle::new(
             requests.clone(),
             id,
@@ -472,13 +466,7 @@ impl Run {
     /// Starts the container and hands over its output (and stdin, when interactive).
     pub async fn start<C: ApiClient>(&self, client: &C) -> Result<Running, Error> {
         let requests = Requests::new(client);
-        self.ensure_image(&requests)
-            .await
-            .map_err(|e| run_error(RunStep::Pull, &self.image, e))?;
-        let id = self
-            .create(&requests, false)
-            .await
-            .map_err(|e| run_error(RunStep::Create, &self.image, e))?;
+        let id = self.pull_and_create(&requests, false).await?;
         let container = CreatedContainer {
             requests: requests.clone(),
             id,
@@ -560,6 +548,17 @@ impl Run {
             }
         }
         Ok(())
+    }
+
+    /// Pulls the image if missing, then creates the container (`detached`: as `create`); each
+    /// failure names its step.
+    async fn pull_and_create(&self, requests: &Requests, detached: bool) -> Result<String, Error> {
+        self.ensure_image(requests)
+            .await
+            .map_err(|e| run_error(RunStep::Pull, &self.image, e))?;
+        self.create(requests, detached)
+            .await
+            .map_err(|e| run_error(RunStep::Create, &self.image, e))
     }
 
     /// Creates the container; `detached`: with this process's cleanup labels, for a

@@ -25,6 +25,11 @@ fn from_env(vars: &[(&str, &str)]) -> Result<Docker, Error> {
     DockerBuilder::from_env_with(&env(vars))?.build()
 }
 
+/// A recording proxy in front of the test daemon (none without a daemon, outside CI).
+async fn recording_proxy() -> Option<RecordingProxy> {
+    Some(RecordingProxy::start(support::daemon_socket()?).await)
+}
+
 /// The daemon's own API version, asked directly.
 async fn daemon_api_version(docker: &Docker) -> ApiVersion {
     docker.negotiate(ApiVersion::new(1, 999)).await.unwrap()
@@ -33,10 +38,9 @@ async fn daemon_api_version(docker: &Docker) -> ApiVersion {
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn negotiates_down_to_the_daemon_on_the_wire() {
-    let Some(socket) = support::daemon_socket() else {
+    let Some(proxy) = recording_proxy().await else {
         return;
     };
-    let proxy = RecordingProxy::start(socket).await;
     let docker = from_env(&[("DOCKER_HOST", &proxy.host), ("HOME", "/nonexistent")]).unwrap();
     let client: v1_55::Client = docker.client().await.unwrap();
     let daemon = daemon_api_version(&docker).await;
@@ -81,10 +85,9 @@ async fn negotiates_down_to_the_daemon_on_the_wire() {
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_pinned_version_is_used_without_asking() {
-    let Some(socket) = support::daemon_socket() else {
+    let Some(proxy) = recording_proxy().await else {
         return;
     };
-    let proxy = RecordingProxy::start(socket).await;
     let docker = from_env(&[("DOCKER_HOST", &proxy.host), ("DOCKER_API_VERSION", "1.40")]).unwrap();
     let client: v1_55::Client = docker.client().await.unwrap();
     assert_eq!(client.api_version(), Some(ApiVersion::new(1, 40)));
@@ -96,10 +99,9 @@ async fn a_pinned_version_is_used_without_asking() {
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn custom_headers_are_sent() {
-    let Some(socket) = support::daemon_socket() else {
+    let Some(proxy) = recording_proxy().await else {
         return;
     };
-    let proxy = RecordingProxy::start(socket).await;
     let docker = Docker::builder()
         .host(&proxy.host)
         .default_header("X-Trace", "dec-42")
@@ -157,10 +159,9 @@ async fn unix_and_tcp_reach_the_same_daemon() {
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn a_context_from_config_json_is_followed() {
-    let Some(socket) = support::daemon_socket() else {
+    let Some(proxy) = recording_proxy().await else {
         return;
     };
-    let proxy = RecordingProxy::start(socket).await;
     let config = tempfile::tempdir().unwrap();
     let name = support::unique("ctx");
     support::write_context(config.path(), &name, &proxy.host);
@@ -266,10 +267,9 @@ async fn daemon_errors_are_typed() {
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn no_total_timeout_by_default_and_dropping_a_call_closes_it() {
-    let Some(socket) = support::daemon_socket() else {
+    let Some(proxy) = recording_proxy().await else {
         return;
     };
-    let proxy = RecordingProxy::start(socket).await;
     let docker = Docker::connect(&proxy.host).unwrap();
     let client: v1_55::Client = docker.client().await.unwrap();
     let cleanup = support::Cleanup::new(&support::docker().unwrap());

@@ -623,15 +623,11 @@ async fn a_hijacked_stream_cut_inside_a_frame_header_ends_with_an_error_item() {
     );
 }
 
-#[tokio::test]
-async fn garbage_in_a_json_stream_is_an_error_item_and_decoding_goes_on() {
-    let fake = fake(|_| {
-        Reply::json(
-            "200 OK",
-            "{\"status\":\"Pulling fs layer\"}\n{\"status\": garbage}\n{\"status\":\"Download complete\"}\n",
-        )
-    })
-    .await;
+/// The progress items of a pull from a fake daemon answering `body`.
+async fn pull_progress(
+    body: &'static str,
+) -> Vec<Result<v1_55::types::CreateImageInfo, StreamError>> {
+    let fake = fake(move |_| Reply::json("200 OK", body)).await;
     let pull = within(
         "pull",
         fake.pinned_client()
@@ -641,8 +637,15 @@ async fn garbage_in_a_json_stream_is_an_error_item_and_decoding_goes_on() {
     )
     .await
     .unwrap();
-    let items: Vec<Result<v1_55::types::CreateImageInfo, StreamError>> =
-        within("progress", pull.into_json().collect()).await;
+    within("progress", pull.into_json().collect()).await
+}
+
+#[tokio::test]
+async fn garbage_in_a_json_stream_is_an_error_item_and_decoding_goes_on() {
+    let items = pull_progress(
+        "{\"status\":\"Pulling fs layer\"}\n{\"status\": garbage}\n{\"status\":\"Download complete\"}\n",
+    )
+    .await;
     assert_eq!(items.len(), 3, "{items:?}");
     assert_eq!(
         items[0].as_ref().unwrap().status.as_deref(),
@@ -670,24 +673,10 @@ async fn garbage_in_a_json_stream_is_an_error_item_and_decoding_goes_on() {
 
 #[tokio::test]
 async fn an_error_message_in_a_json_stream_is_an_error_item_with_the_daemons_words() {
-    let fake = fake(|_| {
-        Reply::json(
-            "200 OK",
-            "{\"status\":\"Pulling from library/busybox\"}\n{\"errorDetail\":{\"message\":\"manifest unknown\"},\"error\":\"manifest unknown\"}\n",
-        )
-    })
-    .await;
-    let pull = within(
-        "pull",
-        fake.pinned_client()
-            .image_create()
-            .from_image("busybox")
-            .send(),
+    let items = pull_progress(
+        "{\"status\":\"Pulling from library/busybox\"}\n{\"errorDetail\":{\"message\":\"manifest unknown\"},\"error\":\"manifest unknown\"}\n",
     )
-    .await
-    .unwrap();
-    let items: Vec<Result<v1_55::types::CreateImageInfo, StreamError>> =
-        within("progress", pull.into_json().collect()).await;
+    .await;
     assert_eq!(items.len(), 2, "{items:?}");
     assert!(items[0].is_ok(), "{items:?}");
     assert_eq!(

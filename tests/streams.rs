@@ -34,6 +34,12 @@ impl Fixture {
         }
     }
 
+    /// The test image's id, as the daemon reports it now.
+    async fn image_id(&self) -> Option<String> {
+        let image = self.client.image_inspect().name(&self.image).send().await;
+        image.unwrap().into_inner().id
+    }
+
     async fn create(
         &mut self,
         cmd: &[&str],
@@ -640,15 +646,7 @@ async fn image_save_streams_straight_into_image_load() {
         return;
     };
     let f = Fixture::new(&docker).await;
-    let image_id = f
-        .client
-        .image_inspect()
-        .name(&f.image)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
+    let image_id = f.image_id().await;
 
     // Save is a tar stream out, load a tar stream in: the one is piped into the other, with no
     // more of the image in memory than the chunks in flight.
@@ -667,15 +665,7 @@ async fn image_save_streams_straight_into_image_load() {
         "{text}"
     );
 
-    let again = f
-        .client
-        .image_inspect()
-        .name(&f.image)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
+    let again = f.image_id().await;
     assert_eq!(again, image_id);
 }
 
