@@ -156,7 +156,7 @@ async fn a_detached_server_is_waited_for_used_and_removed_on_drop() {
     assert!(inspection.state.running);
     assert_eq!(inspection.config.labels["test"], "container");
     assert!(inspection.config.labels.contains_key(PROCESS_LABEL));
-    let typed: docker_engine_client::v1_41::types::ContainerInspectResponse =
+    let typed: docker_engine_client::v1_55::types::ContainerInspectResponse =
         web.inspect_as().await.unwrap();
     assert_eq!(typed.id.as_deref(), Some(web.id()));
 
