@@ -724,7 +724,7 @@ impl Running {
 
 /// A run asked to remove its container ([`Run::remove`]) that is dropped before
 /// [`Running::wait`] finished removes it (waiting for the removal, as a
-/// [`Container`](crate::container::Container) does).
+/// [`Container`] does).
 impl Drop for Running {
     fn drop(&mut self) {
         if self.container.remove {

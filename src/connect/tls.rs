@@ -51,7 +51,7 @@ impl TlsOptions {
 }
 
 #[cfg(feature = "tls")]
-pub(crate) use rustls_config::client_config;
+pub(crate) use rustls_config::{client_config, ring_provider};
 
 #[cfg(not(feature = "tls"))]
 pub(crate) fn client_config(
@@ -76,12 +76,22 @@ mod rustls_config {
     use super::TlsOptions;
     use crate::error::{Cause, ConfigError};
 
+    /// rustls's ring provider, the crate's one crypto backend (no C toolchain, no cmake: what
+    /// keeps `tls` cheap to build). rustls 0.23.48 deprecated it because ring has no
+    /// post-quantum key exchange; the classical X25519 and ECDHE groups it offers are what a
+    /// daemon's Go TLS stack accepts alongside its hybrid ones. Moving to aws-lc-rs is a choice
+    /// for the whole crate, not for one call.
+    #[allow(deprecated, reason = "ring is kept on purpose; see the doc comment")]
+    pub(crate) fn ring_provider() -> rustls::crypto::CryptoProvider {
+        rustls::crypto::ring::default_provider()
+    }
+
     /// Builds the rustls configuration for `options`.
     pub(crate) fn client_config(
         options: &TlsOptions,
         _why: &super::super::builder::TlsSource,
     ) -> Result<ClientConfig, ConfigError> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(ring_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| ConfigError::HttpClient {

@@ -10,7 +10,7 @@ use super::Handle;
 use crate::error::{ContainerError, Error};
 use crate::transport::segment;
 
-/// The largest file [`read`] reads into memory; larger ones are streamed with the generated
+/// The largest file [`Container::read_file`](super::Container::read_file) reads into memory; larger ones are streamed with the generated
 /// `container_archive`.
 pub const MAX_READ: usize = 256 * 1024 * 1024;
 

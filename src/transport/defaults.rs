@@ -36,7 +36,7 @@ pub(crate) fn default_client() -> reqwest::Client {
 /// the program has not installed one: reqwest's rustls backend needs one to build any client.
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     #[cfg(feature = "tls")]
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let _ = crate::connect::ring_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .default_headers(default_headers())
