@@ -10,8 +10,8 @@ use super::Handle;
 use crate::error::{ContainerError, Error};
 use crate::transport::segment;
 
-/// The largest file [`Container::read_file`](super::Container::read_file) reads into memory; larger ones are streamed with the generated
-/// `container_archive`.
+/// The largest file [`Container::read_file`](super::Container::read_file) reads into memory;
+/// larger ones are streamed with the generated `container_archive`.
 pub const MAX_READ: usize = 256 * 1024 * 1024;
 
 /// Writes `bytes` as the file `path` (absolute) with `mode`; the daemon makes missing parent
