@@ -47,6 +47,7 @@ use crate::transport::{ApiClient, Requests};
 use crate::version::ApiVersion;
 
 mod classic;
+mod proto;
 pub(crate) mod trace;
 
 use classic::ClassicDecoder;
@@ -473,18 +474,18 @@ mod tests {
         BuildEvents::new(body, buildkit).collect().await
     }
 
-    fn trace(status: &trace::StatusResponse) -> String {
+    fn trace(status: &proto::StatusResponse) -> String {
         use base64::Engine as _;
         let aux = base64::engine::general_purpose::STANDARD.encode(status.encode_to_vec());
         serde_json::json!({"id": "moby.buildkit.trace", "aux": aux}).to_string()
     }
 
-    fn vertex(name: &str, started: bool, error: &str) -> trace::Vertex {
-        trace::Vertex {
+    fn vertex(name: &str, started: bool, error: &str) -> proto::Vertex {
+        proto::Vertex {
             digest: "sha256:v".into(),
             name: name.into(),
             cached: false,
-            started: started.then_some(trace::Timestamp {
+            started: started.then_some(proto::Timestamp {
                 seconds: 1,
                 nanos: 0,
             }),
@@ -495,7 +496,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_trace_that_does_not_decode_is_an_error_item_and_the_build_goes_on() {
-        let started = trace::StatusResponse {
+        let started = proto::StatusResponse {
             vertexes: vec![vertex("[1/1] RUN true", true, "")],
             ..Default::default()
         };
@@ -522,16 +523,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_build_ends_with_the_failed_step_then_its_error() {
-        let failing = trace::StatusResponse {
+        let failing = proto::StatusResponse {
             vertexes: vec![vertex("[2/2] RUN exit 3", true, "")],
-            logs: vec![trace::VertexLog {
+            logs: vec![proto::VertexLog {
                 vertex: "sha256:v".into(),
                 stream: 1,
                 msg: Bytes::from_static(b"last words\n"),
             }],
             ..Default::default()
         };
-        let failed = trace::StatusResponse {
+        let failed = proto::StatusResponse {
             vertexes: vec![vertex("[2/2] RUN exit 3", true, "exit code: 3")],
             ..Default::default()
         };

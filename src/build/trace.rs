@@ -1,6 +1,6 @@
 //! BuildKit's progress, as a BuildKit build on the daemon reports it: each `moby.buildkit.trace`
-//! aux message is base64 of a protobuf `StatusResponse` (`buildkit.proto` beside this file
-//! declares the part read here). BuildKit re-sends a vertex each time its state changes, so the
+//! aux message is base64 of a protobuf `StatusResponse` (`super::proto`, declared by
+//! `buildkit.proto` beside this file). BuildKit re-sends a vertex each time its state changes, so the
 //! decoder keeps what it said of each vertex and turns the messages into [`BuildEvent`]s said
 //! once each: started, cached, done (with its duration), failed, and the vertex's log bytes.
 //!
@@ -12,9 +12,9 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use base64::Engine as _;
-use bytes::Bytes;
 
 use super::BuildEvent;
+use super::proto::{StatusResponse, Timestamp, Vertex};
 use crate::stream::StdStream;
 
 /// The most vertices one build may announce (a Dockerfile has far fewer steps).
@@ -22,88 +22,6 @@ pub(crate) const MAX_VERTICES: usize = 65_536;
 
 /// The log bytes kept per running step (of either builder), for the error of a failed one.
 pub(crate) const LOG_TAIL: usize = 4096;
-
-/// `StatusResponse` (field numbers as BuildKit's `control.proto`).
-#[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct StatusResponse {
-    #[prost(message, repeated, tag = "1")]
-    pub vertexes: Vec<Vertex>,
-    #[prost(message, repeated, tag = "2")]
-    pub statuses: Vec<VertexStatus>,
-    #[prost(message, repeated, tag = "3")]
-    pub logs: Vec<VertexLog>,
-    #[prost(message, repeated, tag = "4")]
-    pub warnings: Vec<VertexWarning>,
-}
-
-/// One step of the build graph.
-#[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct Vertex {
-    #[prost(string, tag = "1")]
-    pub digest: String,
-    #[prost(string, tag = "3")]
-    pub name: String,
-    #[prost(bool, tag = "4")]
-    pub cached: bool,
-    #[prost(message, optional, tag = "5")]
-    pub started: Option<Timestamp>,
-    #[prost(message, optional, tag = "6")]
-    pub completed: Option<Timestamp>,
-    #[prost(string, tag = "7")]
-    pub error: String,
-}
-
-/// Progress of one part of a vertex (a layer being pulled, a context being sent).
-#[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct VertexStatus {
-    #[prost(string, tag = "1")]
-    pub id: String,
-    #[prost(string, tag = "2")]
-    pub vertex: String,
-    #[prost(string, tag = "3")]
-    pub name: String,
-    #[prost(int64, tag = "4")]
-    pub current: i64,
-    #[prost(int64, tag = "5")]
-    pub total: i64,
-    #[prost(message, optional, tag = "8")]
-    pub completed: Option<Timestamp>,
-}
-
-/// Output of a vertex (a `RUN`'s stdout or stderr).
-#[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct VertexLog {
-    #[prost(string, tag = "1")]
-    pub vertex: String,
-    #[prost(int64, tag = "3")]
-    pub stream: i64,
-    #[prost(bytes = "bytes", tag = "4")]
-    pub msg: Bytes,
-}
-
-/// A warning about the build (a lint rule, a deprecated instruction).
-#[derive(Clone, PartialEq, prost::Message)]
-pub(crate) struct VertexWarning {
-    #[prost(string, tag = "1")]
-    pub vertex: String,
-    #[prost(int64, tag = "2")]
-    pub level: i64,
-    #[prost(bytes = "vec", tag = "3")]
-    pub short: Vec<u8>,
-    #[prost(bytes = "vec", repeated, tag = "4")]
-    pub detail: Vec<Vec<u8>>,
-    #[prost(string, tag = "5")]
-    pub url: String,
-}
-
-/// `google.protobuf.Timestamp`.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, prost::Message)]
-pub(crate) struct Timestamp {
-    #[prost(int64, tag = "1")]
-    pub seconds: i64,
-    #[prost(int32, tag = "2")]
-    pub nanos: i32,
-}
 
 impl Timestamp {
     /// `later - self`, if `later` is not earlier.
@@ -302,6 +220,10 @@ pub(crate) fn last_lines(text: &str, n: usize) -> Vec<String> {
 mod tests {
     use super::*;
     use prost::Message;
+
+    use bytes::Bytes;
+
+    use crate::build::proto::{VertexLog, VertexStatus, VertexWarning};
 
     fn ts(seconds: i64, nanos: i32) -> Option<Timestamp> {
         Some(Timestamp { seconds, nanos })
