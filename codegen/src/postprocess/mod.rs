@@ -147,7 +147,8 @@ pub const PASSES: &[SynPass] = &[
         name: "open-enums",
         reason: "typify's enums are closed, so a value the spec does not know (a newer daemon, \
                  Podman) fails the whole response; each string enum gets an `Other(String)` \
-                 variant that keeps it",
+                 variant that keeps it, and is decoded through its `TryFrom<String>` (the same \
+                 values, without the derive's buffering untagged decoding)",
         versions: Versions::Every,
         run: |file, _| open_enums(file),
     },

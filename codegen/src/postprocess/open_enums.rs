@@ -6,14 +6,17 @@
 
 use syn::visit_mut::VisitMut;
 
-use crate::tree::{is_path, module_items_mut, remove_derive, trait_impls_mut};
+use crate::tree::{is_path, last_segment, module_items_mut, remove_derive, trait_impls_mut};
 
 /// Adds an `Other(String)` variant to every string enum in `mod types`.
 ///
 /// A string enum is one whose variants are all unit variants; the new variant is
 /// `#[serde(untagged)]`, so known values still (de)serialise as before and any other string is
 /// kept as it came. `Copy` goes (a `String` is not `Copy`); `Display` and `FromStr` learn the new
-/// variant, so `FromStr` no longer fails.
+/// variant, so `FromStr` no longer fails. An enum that has typify's `TryFrom<String>` (which
+/// parses with that `FromStr`) is decoded through it (`#[serde(try_from = "String")]`): the same
+/// values, without the derive's untagged decoding, which buffers each value and tries every
+/// variant before `Other` (generated code per enum that every consumer compiles).
 pub fn open_enums(file: &mut syn::File) -> usize {
     let Some(types) = module_items_mut(file, "types") else {
         return 0;
@@ -28,20 +31,45 @@ pub fn open_enums(file: &mut syn::File) -> usize {
             _ => None,
         })
         .collect();
+    let mut from_string = Vec::new();
     for (trait_name, imp) in trait_impls_mut(types.iter_mut()) {
-        if !opened
+        let Some(name) = opened
             .iter()
-            .any(|name| is_path(&imp.self_ty, &name.to_string()))
-        {
+            .find(|name| is_path(&imp.self_ty, &name.to_string()))
+        else {
             continue;
-        }
+        };
         match trait_name.as_str() {
             "Display" => add_display_arm(imp),
             "FromStr" => open_from_str(imp),
+            "TryFrom" if converts_from_string(imp) => from_string.push(name.clone()),
             _ => {}
         }
     }
+    for item in types.iter_mut() {
+        if let syn::Item::Enum(e) = item
+            && from_string.contains(&e.ident)
+        {
+            e.attrs
+                .push(syn::parse_quote!(#[serde(try_from = "::std::string::String")]));
+        }
+    }
     opened.len()
+}
+
+/// Whether a `TryFrom` impl is `TryFrom<String>`.
+fn converts_from_string(imp: &syn::ItemImpl) -> bool {
+    let Some((path, _)) = &imp.trait_ else {
+        return false;
+    };
+    let Some(syn::PathArguments::AngleBracketed(args)) = path.segments.last().map(|s| &s.arguments)
+    else {
+        return false;
+    };
+    matches!(
+        args.args.first(),
+        Some(syn::GenericArgument::Type(ty)) if last_segment(ty).is_some_and(|s| s.ident == "String")
+    )
 }
 
 fn is_string_enum(e: &syn::ItemEnum) -> bool {
@@ -111,10 +139,18 @@ mod tests {
                         match value { "a" => Ok(Self::A), _ => Err("invalid value".into()) }
                     }
                 }
+                impl ::std::convert::TryFrom<::std::string::String> for Kind {
+                    type Error = String;
+                    fn try_from(value: ::std::string::String) -> Result<Self, String> {
+                        value.parse()
+                    }
+                }
+                #[derive(::serde::Deserialize)]
+                pub enum Bare { #[serde(rename = "b")] B }
                 pub enum Data { B(u8) }
             }
         });
-        assert_eq!(open_enums(&mut f), 1, "only the all-unit enum is opened");
+        assert_eq!(open_enums(&mut f), 2, "only the all-unit enums are opened");
         let code = prettyplease::unparse(&f);
         assert!(
             code.contains("#[serde(untagged)]\n        Other(::std::string::String)"),
@@ -129,5 +165,29 @@ mod tests {
             "{code}"
         );
         assert!(!code.contains("Copy"), "{code}");
+        let serde_of = |name: &str| {
+            let types = crate::tree::module_items(&f, "types").unwrap();
+            types
+                .iter()
+                .find_map(|item| match item {
+                    syn::Item::Enum(e) if e.ident == name => {
+                        Some(crate::tree::serde_entries(&e.attrs))
+                    }
+                    _ => None,
+                })
+                .unwrap()
+        };
+        let try_from = (
+            "try_from".to_string(),
+            Some("::std::string::String".to_string()),
+        );
+        assert!(
+            serde_of("Kind").contains(&try_from),
+            "decoded through TryFrom<String>: {code}"
+        );
+        assert!(
+            !serde_of("Bare").contains(&try_from),
+            "which it lacks: {code}"
+        );
     }
 }
