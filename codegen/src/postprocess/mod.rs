@@ -10,8 +10,7 @@
 //! must fails generation ([`Error::StalePass`]): progenitor's output no longer has the shape it
 //! rewrites, and the behaviour it adds would otherwise be lost without a word. Their matching is
 //! structural (paths, calls, items, through the accessors of [`crate::tree`]), never on token
-//! text. The next to last, `example-decoders`, is [`crate::decoders`]; the last, `lazy-send`, changes
-//! where operation futures are compiled, so it comes after every pass that edits them.
+//! text. The last pass, `example-decoders`, is [`crate::decoders`].
 //!
 //! After the passes, [`hooks`] adds the `ClientHooks` implementation (progenitor's
 //! `HooksMode::Expected`) delegating to the crate's handwritten `transport` module, with this
@@ -33,7 +32,6 @@ mod default_types;
 mod doc_code_blocks;
 mod drop_type_builders;
 mod key_sets;
-mod lazy_send;
 mod no_api_version_header;
 mod open_enums;
 mod optional_raw_bodies;
@@ -51,7 +49,6 @@ pub use default_types::default_types;
 pub use doc_code_blocks::doc_code_blocks;
 pub use drop_type_builders::drop_type_builders;
 pub use key_sets::key_sets;
-pub use lazy_send::lazy_send;
 pub use no_api_version_header::no_api_version_header;
 pub use open_enums::open_enums;
 pub use optional_raw_bodies::optional_raw_bodies;
@@ -200,16 +197,6 @@ pub const PASSES: &[SynPass] = &[
                  `cargo xtask spec check --examples`",
         versions: Versions::Every,
         run: crate::decoders::example_decoders,
-    },
-    Pass {
-        name: "lazy-send",
-        reason: "an `async fn` is compiled where it is defined, called or not: the 108 operation \
-                 futures of a version and their response decoding were a quarter of the client \
-                 crate's build for every consumer; each `send`/`send_generated` becomes an \
-                 `#[inline]` fn returning its `async move` block (the same `Future` for callers), \
-                 compiled only in the crate that calls it, for the operations it calls",
-        versions: Versions::Every,
-        run: |file, _| lazy_send(file),
     },
 ];
 
