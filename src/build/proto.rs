@@ -167,3 +167,101 @@ messages! {
 
 // `Copy`: a timestamp is two integers, passed by value.
 impl Copy for Timestamp {}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+    use prost::encoding::{WireType, encode_key, encode_varint, string};
+
+    use super::*;
+
+    fn full_status() -> StatusResponse {
+        let t = Some(Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 5,
+        });
+        StatusResponse {
+            vertexes: vec![Vertex {
+                digest: "sha256:1".into(),
+                name: "[1/2] RUN true".into(),
+                cached: true,
+                started: t,
+                completed: t,
+                error: "boom".into(),
+            }],
+            statuses: vec![VertexStatus {
+                id: "layer".into(),
+                vertex: "sha256:1".into(),
+                name: "pulling".into(),
+                current: 10,
+                total: -1,
+                completed: t,
+            }],
+            logs: vec![VertexLog {
+                vertex: "sha256:1".into(),
+                stream: 2,
+                msg: Bytes::from_static(b"out\n"),
+            }],
+            warnings: vec![VertexWarning {
+                vertex: "sha256:1".into(),
+                level: 1,
+                short: b"short".to_vec(),
+                detail: vec![b"a".to_vec(), Vec::new()],
+                url: "https://example.invalid".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn every_field_kind_round_trips_and_the_length_is_exact() {
+        let status = full_status();
+        let bytes = status.encode_to_vec();
+        assert_eq!(bytes.len(), status.encoded_len());
+        assert_eq!(StatusResponse::decode(bytes.as_slice()).unwrap(), status);
+    }
+
+    #[test]
+    fn defaults_are_not_sent() {
+        // proto3: scalars at their default value and absent messages take no bytes.
+        assert!(Vertex::default().encode_to_vec().is_empty());
+        assert!(StatusResponse::default().encode_to_vec().is_empty());
+        let nanos_only = Timestamp {
+            seconds: 0,
+            nanos: 1,
+        };
+        assert_eq!(nanos_only.encode_to_vec(), [0x10, 0x01]);
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped() {
+        // A newer BuildKit's fields (here 2, 99 and 100 of a Vertex) are skipped, the known ones kept.
+        let mut bytes = Vec::new();
+        string::encode(2, &"inputs".to_string(), &mut bytes);
+        string::encode(3, &"name".to_string(), &mut bytes);
+        encode_key(99, WireType::Varint, &mut bytes);
+        encode_varint(7, &mut bytes);
+        encode_key(100, WireType::LengthDelimited, &mut bytes);
+        encode_varint(3, &mut bytes);
+        bytes.extend_from_slice(b"abc");
+        let vertex = Vertex::decode(bytes.as_slice()).unwrap();
+        assert_eq!(vertex.name, "name");
+        assert_eq!(vertex.digest, "");
+    }
+
+    #[test]
+    fn bad_input_is_an_error_naming_the_field() {
+        // `cached` (4) sent as a string: the wrong wire type.
+        let mut bytes = Vec::new();
+        string::encode(4, &"yes".to_string(), &mut bytes);
+        let err = Vertex::decode(bytes.as_slice()).unwrap_err();
+        assert!(err.to_string().contains("Vertex.cached"), "{err}");
+
+        // Every truncation of a full message fails or decodes, never panics.
+        let full = full_status().encode_to_vec();
+        let mut errors = 0;
+        for end in 0..full.len() {
+            errors += usize::from(StatusResponse::decode(&full[..end]).is_err());
+        }
+        assert!(errors > 0);
+    }
+}
