@@ -38,20 +38,25 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&dir);
     let projects = Projects::create(root, &dir)?;
     let rustc = rustc_version()?;
-    let (mut ours, mut bollard) = alternate_cold_builds(&projects, runs)?;
-    let units = timing_units(&projects.ours.join("target/cargo-timings/cargo-timing.html"))?;
+    let (ours, bollard) = alternate_cold_builds(&projects, runs)?;
+    let units = timing_units(&projects.ours.join(TIMINGS))?;
     let generator_only = generator_only_crates(&projects.ours)?;
     let incremental = rebuild_after_touch(&projects)?;
+    // Its failure is reported in the table, not a reason to lose the cold builds' figures.
     let check = timed(
         Command::new("cargo")
             .args(["xtask", "spec", "check"])
             .current_dir(root),
-    )?;
+    );
     let _ = std::fs::remove_dir_all(&dir);
 
+    let pick = |runs: &[ColdRun], f: fn(&ColdRun) -> f64| median_f64(runs.iter().map(f).collect());
     let times = BuildTimes {
-        ours: median(&mut ours),
-        bollard: median(&mut bollard),
+        ours: pick(&ours, |r| r.wall),
+        bollard: pick(&bollard, |r| r.wall),
+        ours_units: pick(&ours, |r| r.units),
+        bollard_units: pick(&bollard, |r| r.units),
+        client: pick(&ours, |r| r.client),
         incremental,
         check,
     };
@@ -117,14 +122,37 @@ fn rustc_version() -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// Where `cargo build --timings` writes its report, in a program's folder.
+const TIMINGS: &str = "target/cargo-timings/cargo-timing.html";
+
+/// One cold build, in seconds: its wall time, and from its `--timings` report the units summed
+/// (about the CPU it took) and this crate's own library unit (0 for bollard's program). On a
+/// noisy machine the summed units move less than the wall time, and the client's unit is the
+/// single-core tail the build ends with.
+struct ColdRun {
+    wall: f64,
+    units: f64,
+    client: f64,
+}
+
 /// A cold `cargo build --timings` of the program in `p`, from an empty target folder.
-fn cold_build(p: &Path) -> Result<Duration, String> {
+fn cold_build(p: &Path) -> Result<ColdRun, String> {
     let _ = std::fs::remove_dir_all(p.join("target"));
-    timed(
+    let wall = timed(
         Command::new("cargo")
             .args(["build", "--offline", "--timings"])
             .current_dir(p),
-    )
+    )?;
+    let units = timing_units(&p.join(TIMINGS))?;
+    Ok(ColdRun {
+        wall: wall.as_secs_f64(),
+        units: units.iter().map(|u| u.duration).sum(),
+        client: units
+            .iter()
+            .filter(|u| u.name == "docker-engine-client" && u.target.trim().is_empty())
+            .map(|u| u.duration)
+            .sum(),
+    })
 }
 
 /// `runs` cold builds of each program, alternating so that a slower or faster spell of the
@@ -132,17 +160,22 @@ fn cold_build(p: &Path) -> Result<Duration, String> {
 fn alternate_cold_builds(
     projects: &Projects,
     runs: usize,
-) -> Result<(Vec<Duration>, Vec<Duration>), String> {
+) -> Result<(Vec<ColdRun>, Vec<ColdRun>), String> {
     let (mut ours, mut bollard) = (Vec::new(), Vec::new());
     for i in 0..runs {
-        bollard.push(cold_build(&projects.bollard)?);
-        ours.push(cold_build(&projects.ours)?);
+        let b = cold_build(&projects.bollard)?;
+        let o = cold_build(&projects.ours)?;
         eprintln!(
-            "run {}: bollard {:.1} s, ours {:.1} s",
+            "run {}: bollard {:.1} s (units {:.1} s), ours {:.1} s (units {:.1} s, the client's {:.1} s)",
             i + 1,
-            bollard[i].as_secs_f64(),
-            ours[i].as_secs_f64()
+            b.wall,
+            b.units,
+            o.wall,
+            o.units,
+            o.client
         );
+        bollard.push(b);
+        ours.push(o);
     }
     Ok((ours, bollard))
 }
@@ -159,16 +192,22 @@ fn rebuild_after_touch(projects: &Projects) -> Result<Duration, String> {
     )
 }
 
-/// The build benchmark's wall times: medians of the cold builds, then single runs.
+/// The build benchmark's figures: medians of the cold builds (seconds), then single runs.
 struct BuildTimes {
     /// A cold build of the program using this crate.
-    ours: Duration,
+    ours: f64,
     /// A cold build of the program using bollard.
-    bollard: Duration,
+    bollard: f64,
+    /// The units of ours, summed.
+    ours_units: f64,
+    /// The units of bollard's program, summed.
+    bollard_units: f64,
+    /// The client crate's own library unit in the cold build of ours.
+    client: f64,
     /// The rebuild of ours after touching the client's `src/lib.rs`.
     incremental: Duration,
-    /// `cargo xtask spec check`.
-    check: Duration,
+    /// `cargo xtask spec check`, or why it failed.
+    check: Result<Duration, String>,
 }
 
 /// The table of wall times.
@@ -181,16 +220,26 @@ fn print_build_times(rustc: &str, runs: usize, times: &BuildTimes) {
     );
     println!("| what | time |\n|---|---|");
     println!(
-        "| cold `cargo build`, program using bollard 0.21 (default features) | {} |",
-        s(times.bollard)
+        "| cold `cargo build`, program using bollard 0.21 (default features) | {:.1} s |",
+        times.bollard
     );
     println!(
-        "| cold `cargo build`, program using docker-engine-client from its packaged `.crate` (default features) | {} |",
-        s(times.ours)
+        "| cold `cargo build`, program using docker-engine-client from its packaged `.crate` (default features) | {:.1} s |",
+        times.ours
     );
     println!(
         "| ratio ours / bollard | {:.2}× |",
-        times.ours.as_secs_f64() / times.bollard.as_secs_f64()
+        times.ours / times.bollard
+    );
+    println!(
+        "| all compilation units summed (about the CPU), bollard / ours | {:.1} s / {:.1} s ({:.2}×) |",
+        times.bollard_units,
+        times.ours_units,
+        times.ours_units / times.bollard_units
+    );
+    println!(
+        "| the client crate's own unit (the build's single-core tail) | {:.1} s |",
+        times.client
     );
     println!(
         "| rebuild after touching the client's `src/lib.rs` | {} |",
@@ -198,7 +247,10 @@ fn print_build_times(rustc: &str, runs: usize, times: &BuildTimes) {
     );
     println!(
         "| `cargo xtask spec check` (31 versions, generation only) | {} |",
-        s(times.check)
+        times
+            .check
+            .as_ref()
+            .map_or_else(|e| format!("failed: {e}"), |d| s(*d))
     );
 }
 
@@ -258,9 +310,10 @@ fn print_longest_units(units: &[Unit]) {
     }
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
+/// The median of `values` (the upper one of an even count); 0 when there are none.
+fn median_f64(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// One compilation unit of cargo's `--timings` report.
