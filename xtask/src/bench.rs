@@ -39,7 +39,6 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
     let projects = Projects::create(root, &dir)?;
     let rustc = rustc_version()?;
     let (ours, bollard) = alternate_cold_builds(&projects, runs)?;
-    let units = timing_units(&projects.ours.join(TIMINGS))?;
     let generator_only = generator_only_crates(&projects.ours)?;
     let incremental = rebuild_after_touch(&projects)?;
     // Its failure is reported in the table, not a reason to lose the cold builds' figures.
@@ -54,14 +53,16 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
     let times = BuildTimes {
         ours: pick(&ours, |r| r.wall),
         bollard: pick(&bollard, |r| r.wall),
-        ours_units: pick(&ours, |r| r.units),
-        bollard_units: pick(&bollard, |r| r.units),
-        client: pick(&ours, |r| r.client),
+        ours_units: pick(&ours, ColdRun::summed),
+        bollard_units: pick(&bollard, ColdRun::summed),
+        client: pick(&ours, ColdRun::client),
         incremental,
         check,
     };
     print_build_times(&rustc, runs, &times);
-    print_breakdown(&units, &generator_only);
+    // `runs` is at least 1, so there is a last run.
+    let last = ours.last().map_or(&[][..], |r| &r.units[..]);
+    print_breakdown(last, &generator_only);
     Ok(())
 }
 
@@ -125,14 +126,33 @@ fn rustc_version() -> Result<String, String> {
 /// Where `cargo build --timings` writes its report, in a program's folder.
 const TIMINGS: &str = "target/cargo-timings/cargo-timing.html";
 
-/// One cold build, in seconds: its wall time, and from its `--timings` report the units summed
-/// (about the CPU it took) and this crate's own library unit (0 for bollard's program). On a
-/// noisy machine the summed units move less than the wall time, and the client's unit is the
-/// single-core tail the build ends with.
+/// One cold build: its wall time (seconds) and the units of its `--timings` report.
 struct ColdRun {
     wall: f64,
-    units: f64,
-    client: f64,
+    units: Vec<Unit>,
+}
+
+impl ColdRun {
+    /// The units summed: about the CPU the build took, which a noisy machine moves less than
+    /// the wall time.
+    fn summed(&self) -> f64 {
+        self.units.iter().map(|u| u.duration).sum()
+    }
+
+    /// This crate's own library unit, the single-core tail the build ends with (0 for
+    /// bollard's program).
+    fn client(&self) -> f64 {
+        self.units
+            .iter()
+            .filter(|u| is_client_lib(u))
+            .map(|u| u.duration)
+            .sum()
+    }
+}
+
+/// Whether `u` is the client crate's library (not its build script).
+fn is_client_lib(u: &Unit) -> bool {
+    u.name == "docker-engine-client" && u.target.trim().is_empty()
 }
 
 /// A cold `cargo build --timings` of the program in `p`, from an empty target folder.
@@ -143,15 +163,9 @@ fn cold_build(p: &Path) -> Result<ColdRun, String> {
             .args(["build", "--offline", "--timings"])
             .current_dir(p),
     )?;
-    let units = timing_units(&p.join(TIMINGS))?;
     Ok(ColdRun {
         wall: wall.as_secs_f64(),
-        units: units.iter().map(|u| u.duration).sum(),
-        client: units
-            .iter()
-            .filter(|u| u.name == "docker-engine-client" && u.target.trim().is_empty())
-            .map(|u| u.duration)
-            .sum(),
+        units: timing_units(&p.join(TIMINGS))?,
     })
 }
 
@@ -169,10 +183,10 @@ fn alternate_cold_builds(
             "run {}: bollard {:.1} s (units {:.1} s), ours {:.1} s (units {:.1} s, the client's {:.1} s)",
             i + 1,
             b.wall,
-            b.units,
+            b.summed(),
             o.wall,
-            o.units,
-            o.client
+            o.summed(),
+            o.client()
         );
         bollard.push(b);
         ours.push(o);
@@ -272,7 +286,7 @@ fn print_breakdown(units: &[Unit], generator_only: &[String]) {
     println!("| all units, summed | {total:.1} |");
     println!(
         "| docker-engine-client itself (the generated v1_55 module + handwritten code) | {:.1} |",
-        sum_of(&|u| u.name == "docker-engine-client" && u.target.trim().is_empty())
+        sum_of(&is_client_lib)
     );
     println!(
         "| its build script: compile + run (generation of v1.55) | {:.1} |",
@@ -583,7 +597,7 @@ fn bench_log_case(
             times.push(t);
             kib = peak;
         }
-        print_log_row(case, client, &mut times, kib);
+        print_log_row(case, client, &times, kib);
     }
     let _ = Command::new("docker").args(["rm", "-f", &name]).output();
     Ok(())
@@ -665,9 +679,8 @@ fn read_in_bench(
 }
 
 /// One row of the logs table: the median of `times`, and the last run's peak RSS.
-fn print_log_row(case: &LogCase, client: &str, times: &mut [f64], kib: u64) {
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let t = times[1];
+fn print_log_row(case: &LogCase, client: &str, times: &[f64], kib: u64) {
+    let t = median_f64(times.to_vec());
     println!(
         "| {} | {client} | {t:.2} s | {:.1} MiB/s | {:.0} | {} MiB |",
         case.label,
