@@ -77,8 +77,10 @@ fn main() {
          fn spec_example_versions() -> Vec<crate::spec_examples::Version> {{\n    vec![\n{example_tables}    ]\n}}"
     )
     .unwrap();
-    // What the transport needs to know of the generator: which operations answer a stream (by
-    // their method names, as requests name themselves), from the generator's own list.
+
+    // The generator's list of operations that answer a stream (by their method names, as requests
+    // name themselves), for the test that holds the transport's own list (docker-engine-core's)
+    // to it.
     let streaming: Vec<String> = docker_engine_codegen::policy::STREAMING_OPERATIONS
         .iter()
         .map(|id| format!("{:?}", docker_engine_codegen::tree::method_name(id)))
@@ -86,8 +88,9 @@ fn main() {
     writeln!(
         modules,
         "/// The operations whose success body is a stream (progress lines, container output, \
-         tar archives), as the generator types them.\n\
-         pub(crate) const STREAMING_OPERATIONS: &[&str] = &[{}];",
+         tar archives), as the generator types them (tests only: compared with the transport's).\n\
+         #[cfg(test)]\n\
+         const GENERATED_STREAMING_OPERATIONS: &[&str] = &[{}];",
         streaming.join(", ")
     )
     .unwrap();

@@ -1,9 +1,9 @@
 //! `cargo xtask package` and `cargo xtask downstream`: the crate as a consumer gets it.
 //!
 //! `package` checks that `spec/` holds every pinned spec and the license, exports HEAD with the
-//! specs added, runs `cargo package`
-//! for the generator and the client (with cargo's verification build of each tarball), and checks
-//! what the client's tarball holds. `downstream` then builds `tests/downstream/`, a crate outside
+//! specs added, runs `cargo package` for the three crates (the generator, the version-independent
+//! core and the client, with cargo's verification build of each tarball), and checks what the
+//! client's tarball holds. `downstream` then builds `tests/downstream/`, a crate outside
 //! the workspace, against those tarballs (unpacked, and patched in with `--config` as a
 //! crates.io dependency), with three feature sets, runs it against the daemon, and builds it once
 //! more from a git checkout that has no specs, given `DOCKER_ENGINE_API_SPECS`. Each step fails
@@ -15,7 +15,10 @@ use std::process::Command;
 use docker_engine_codegen::specs::{self, SPECS_ENV};
 
 const CLIENT: &str = "docker-engine-client";
+const CORE: &str = "docker-engine-core";
 const CODEGEN: &str = "docker-engine-codegen";
+/// Every crate a consumer gets from this repository, the client first.
+const CRATES: [&str; 3] = [CLIENT, CORE, CODEGEN];
 
 /// The feature sets the downstream crate is built with: (label, `--features` of the downstream
 /// crate, whether to run the program).
@@ -25,8 +28,9 @@ const FEATURE_SETS: &[(&str, &str, bool)] = &[
     ("[\"v1_41\", \"v1_55\", \"tls\"]", "v1_41,v1_55,tls", false),
 ];
 
-/// `cargo xtask package`: the two `.crate` files, verified; returns their paths (client, codegen).
-pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
+/// `cargo xtask package`: the `.crate` files, verified; returns their paths: the client's,
+/// the core's, the generator's.
+pub fn package(root: &Path) -> Result<Vec<PathBuf>, String> {
     let manifest = crate::manifest(root)?;
     let version = crate_version(root)?;
     specs::check_complete(&manifest, &root.join("spec")).map_err(|problems| {
@@ -93,15 +97,26 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
     let verify_target = root.join("target/package-verify");
     let _ = std::fs::remove_dir_all(&verify_target);
     run(Command::new(env!("CARGO"))
-        .args(["package", "--package", CODEGEN, "--package", CLIENT])
+        .args([
+            "package",
+            "--package",
+            CODEGEN,
+            "--package",
+            CORE,
+            "--package",
+            CLIENT,
+        ])
         .arg("--target-dir")
         .arg(&verify_target)
         .current_dir(&staging))?;
 
     let dir = verify_target.join("package");
-    let client = dir.join(format!("{CLIENT}-{version}.crate"));
-    let codegen = dir.join(format!("{CODEGEN}-{version}.crate"));
-    let listing = output(Command::new("tar").arg("tzf").arg(&client))?;
+    let crates: Vec<PathBuf> = CRATES
+        .iter()
+        .map(|name| dir.join(format!("{name}-{version}.crate")))
+        .collect();
+    let client = &crates[0];
+    let listing = output(Command::new("tar").arg("tzf").arg(client))?;
     let prefix = format!("{CLIENT}-{version}/spec/");
     let shipped: Vec<&str> = listing
         .lines()
@@ -124,14 +139,15 @@ pub fn package(root: &Path) -> Result<(PathBuf, PathBuf), String> {
         ));
     }
     println!(
-        "package: {} ({} specs, their {}, the manifest) and {}; git tracks none of Docker's files\n\
-         (to publish: cd target/package-src && cargo publish -p {CODEGEN} -p {CLIENT})",
+        "package: {} ({} specs, their {}, the manifest), {} and {}; git tracks none of Docker's files\n\
+         (to publish: cd target/package-src && cargo publish -p {CODEGEN} -p {CORE} -p {CLIENT})",
         client.display(),
         manifest.specs.len(),
         manifest.license.file,
-        codegen.display()
+        crates[1].display(),
+        crates[2].display()
     );
-    Ok((client, codegen))
+    Ok(crates)
 }
 
 /// `cargo xtask downstream [--specs DIR]`: see the module docs.
@@ -210,13 +226,14 @@ pub fn downstream(root: &Path, specs_dir: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
-/// Packages both crates ([`package`]) and unpacks the `.crate` files into `into`, as cargo would
-/// after downloading them: (crate name, unpacked folder) for each, to patch a consumer with.
+/// Packages the crates ([`package`]) and unpacks the `.crate` files into `into`, as cargo would
+/// after downloading them: (crate name, unpacked folder) for each, the client first, to patch a
+/// consumer with.
 pub fn unpack_packaged(root: &Path, into: &Path) -> Result<Vec<(&'static str, PathBuf)>, String> {
-    let (client, codegen) = package(root)?;
+    let crates = package(root)?;
     let _ = std::fs::remove_dir_all(into);
     std::fs::create_dir_all(into).map_err(|e| e.to_string())?;
-    for krate in [&client, &codegen] {
+    for krate in &crates {
         run(Command::new("tar")
             .arg("xzf")
             .arg(krate)
@@ -224,14 +241,14 @@ pub fn unpack_packaged(root: &Path, into: &Path) -> Result<Vec<(&'static str, Pa
             .arg(into))?;
     }
     let version = crate_version(root)?;
-    Ok(vec![
-        (CLIENT, into.join(format!("{CLIENT}-{version}"))),
-        (CODEGEN, into.join(format!("{CODEGEN}-{version}"))),
-    ])
+    Ok(CRATES
+        .iter()
+        .map(|name| (*name, into.join(format!("{name}-{version}"))))
+        .collect())
 }
 
-/// Cargo verifies the client's tarball against the generator's through a local overlay
-/// registry, and unpacks the generator from it into `$CARGO_HOME/registry/src/-<hash>/` once per
+/// Cargo verifies the client's tarball against the generator's and the core's through a local
+/// overlay registry, and unpacks them from it into `$CARGO_HOME/registry/src/-<hash>/` once per
 /// version: a later packaging of the same version (a changed generator, not yet a new release)
 /// would be verified against the stale copy. Those unpacked copies (in folders whose name starts
 /// with `-`, never a real registry's) are removed first.
@@ -247,7 +264,7 @@ fn forget_stale_overlay_sources(version: &str) -> Result<(), String> {
         if !source.file_name().to_string_lossy().starts_with('-') {
             continue;
         }
-        for name in [CODEGEN, CLIENT] {
+        for name in CRATES {
             let stale = source.path().join(format!("{name}-{version}"));
             if stale.exists() {
                 std::fs::remove_dir_all(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;

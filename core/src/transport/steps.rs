@@ -26,7 +26,7 @@ const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
 ///
 /// `media_types` lists, by operation id, the request media type the spec names where progenitor
 /// can only send `application/octet-stream` (Docker's `application/x-tar` bodies).
-pub(crate) fn pre(
+pub fn pre(
     state: &ClientState,
     request: &mut reqwest::Request,
     operation_id: &str,
@@ -52,7 +52,7 @@ pub(crate) fn pre(
 
 /// Sends a request inside a `docker.request` tracing span. A logs response gets the API version
 /// it was asked in noted (`stream::demux::ASKED_IN`): its framing depends on it.
-pub(crate) async fn exec(
+pub async fn exec(
     state: &ClientState,
     client: &reqwest::Client,
     request: reqwest::Request,

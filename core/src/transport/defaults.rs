@@ -24,7 +24,7 @@ pub(crate) fn default_headers() -> HeaderMap {
 
 /// A reqwest client with the crate's defaults: a connect timeout, no total timeout, our
 /// `User-Agent`, no redirects, no proxy.
-pub(crate) fn default_client() -> reqwest::Client {
+pub fn default_client() -> reqwest::Client {
     http_client_builder().build().unwrap_or_default()
 }
 

@@ -41,6 +41,35 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use reqwest::header::{HOST, HeaderMap, HeaderValue};
 use tokio::io::{AsyncRead, AsyncWrite};
 
+/// The operations whose success body is a stream (progress lines, container output, tar
+/// archives), by method name as requests name themselves: the generator's list
+/// (`docker_engine_codegen::policy::STREAMING_OPERATIONS`), which a test of docker-engine-client
+/// compares with this one, so both sides agree.
+pub const STREAMING_OPERATIONS: &[&str] = &[
+    // JSON progress and message lines
+    "image_create",
+    "image_push",
+    "image_build",
+    "image_load",
+    "plugin_pull",
+    "plugin_upgrade",
+    "plugin_push",
+    "system_events",
+    "container_stats",
+    // container output
+    "container_logs",
+    "service_logs",
+    "task_logs",
+    "container_attach",
+    "exec_start",
+    // tar archives
+    "container_export",
+    "container_archive",
+    "container_get_archive",
+    "image_get",
+    "image_get_all",
+];
+
 /// Sends requests over hyper: a pool for all of them, a connection of its own for each
 /// streaming `GET`.
 pub(crate) struct DirectConnector {
@@ -162,7 +191,7 @@ impl DirectConnector {
     fn streams(request: &reqwest::Request, operation: &str) -> bool {
         request.method() == reqwest::Method::GET
             && request.body().is_none()
-            && crate::STREAMING_OPERATIONS.contains(&operation)
+            && STREAMING_OPERATIONS.contains(&operation)
     }
 
     /// Sends `request` of `operation`; `alone`: a request without a body goes on a connection

@@ -30,7 +30,7 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
 }
 
 /// A streaming body (generated calls).
-pub(crate) fn stream_response(mut response: reqwest::Response) -> ResponseValue<ByteStream> {
+pub fn stream_response(mut response: reqwest::Response) -> ResponseValue<ByteStream> {
     let (status, headers) = take_parts(&mut response);
     ResponseValue::new(
         ByteStream::new(Box::pin(response.bytes_stream())),
@@ -40,7 +40,7 @@ pub(crate) fn stream_response(mut response: reqwest::Response) -> ResponseValue<
 }
 
 /// A JSON body, decoded (generated calls).
-pub(crate) async fn json_response<T: DeserializeOwned, E>(
+pub async fn json_response<T: DeserializeOwned, E>(
     mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Generated<E>> {
     let (status, headers) = take_parts(&mut response);
@@ -52,7 +52,7 @@ pub(crate) async fn json_response<T: DeserializeOwned, E>(
 }
 
 /// No body (generated calls).
-pub(crate) fn empty_response(mut response: reqwest::Response) -> ResponseValue<()> {
+pub fn empty_response(mut response: reqwest::Response) -> ResponseValue<()> {
     let (status, headers) = take_parts(&mut response);
     ResponseValue::new((), status, headers)
 }

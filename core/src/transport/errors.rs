@@ -12,8 +12,8 @@ use crate::error::{
 
 /// Turns a generated call's result into the crate's error type. Error statuses reach it as
 /// `UnexpectedResponse` (the `bounded-errors` generation pass sends every one there), so they are
-/// all read by [`from_response`].
-pub(crate) async fn from_generated<T, E>(
+/// all read by `from_response`.
+pub async fn from_generated<T, E>(
     result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
     state: &ClientState,
     operation: &'static str,

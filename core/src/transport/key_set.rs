@@ -19,7 +19,7 @@ impl Serialize for Empty {
 }
 
 /// Writes the set as an object of its keys, each mapped to `{}` (in the set's order).
-pub(crate) fn serialize<S: Serializer>(
+pub fn serialize<S: Serializer>(
     set: &Option<BTreeSet<String>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -34,7 +34,7 @@ pub(crate) fn serialize<S: Serializer>(
 }
 
 /// Reads an object's keys (its values, `{}` from the daemon, are not looked at); `null` is `None`.
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+pub fn deserialize<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<BTreeSet<String>>, D::Error> {
     let map = Option::<BTreeMap<String, IgnoredAny>>::deserialize(deserializer)?;

@@ -10,25 +10,29 @@
 //! and streaming `GET`s on connections of their own, read in the reader's task ([`direct`]).
 //! Handwritten requests (`run`, hijacked attach/exec, negotiation) go through the same steps via
 //! [`Requests`]. The generated types' key sets (`ExposedPorts`, `Volumes`) are read and written
-//! by [`key_set`]. Items that only generated code needs are `pub(crate)`.
+//! by [`key_set`]. Items that only generated code needs are public here, reachable only through
+//! the crate's hidden `__generated` module, which docker-engine-client's generated code calls.
 
 mod api_client;
 mod defaults;
 mod direct;
 mod errors;
 mod handwritten;
-pub(crate) mod key_set;
+pub mod key_set;
 mod responses;
 mod state;
 mod steps;
 
 pub use api_client::ApiClient;
-pub(crate) use defaults::{CONNECT_TIMEOUT, default_client, default_headers};
+pub use defaults::default_client;
+pub(crate) use defaults::{CONNECT_TIMEOUT, default_headers};
 pub use defaults::{USER_AGENT, http_client_builder};
+pub use direct::STREAMING_OPERATIONS;
 pub(crate) use direct::{DirectConnector, Target as DirectTarget};
-pub(crate) use errors::{from_generated, from_reqwest, from_response};
+pub use errors::from_generated;
+pub(crate) use errors::{from_reqwest, from_response};
 pub(crate) use handwritten::{Requests, segment};
-pub(crate) use responses::{empty_response, json_response, stream_response};
+pub use responses::{empty_response, json_response, stream_response};
 pub use state::ClientState;
 pub(crate) use state::{ClientSettings, DialFailure, Dialer};
-pub(crate) use steps::{exec, pre};
+pub use steps::{exec, pre};

@@ -1,0 +1,49 @@
+//! The version-independent half of
+//! [docker-engine-client](https://docs.rs/docker-engine-client): connecting like the docker CLI
+//! and negotiating ([`Docker`]), the one request path of every call (generated or handwritten),
+//! the crate's errors ([`Error`]), registry credentials ([`auth`]), streams ([`stream`]), `docker
+//! run` in one call ([`run`]), containers for tests ([`container`]), typed filters ([`filters`]),
+//! build contexts and builds ([`build_context`], [`build`]).
+//!
+//! **Depend on docker-engine-client**: it re-exports everything here under the same paths
+//! (`docker_engine_client::Docker`, `docker_engine_client::run::Run`, ...) beside the typed
+//! clients of each API version that its build script generates. This crate is separate so that a
+//! consumer's build compiles it while the generator is still being built, instead of after it.
+//! Nothing here depends on a version's generated types: what needs a client takes any
+//! [`ApiClient`], the trait every generated `Client` implements.
+
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod archive;
+pub mod auth;
+pub mod build;
+pub mod build_context;
+pub mod cli_config;
+mod connect;
+pub mod container;
+mod error;
+pub mod filters;
+pub mod run;
+pub mod stream;
+mod transport;
+mod version;
+
+pub use connect::{Docker, DockerBuilder, Host, TlsOptions};
+pub use error::{
+    ApiError, ApiErrorKind, AuthError, BuildError, Cause, ConfigError, ContainerError, DecodeError,
+    Error, RunError, StreamError, TransportError, VersionError,
+};
+pub use transport::{ApiClient, ClientState, USER_AGENT, http_client_builder};
+pub use version::ApiVersion;
+
+/// What docker-engine-client's generated clients call (as `crate::transport::…`): the request
+/// steps, response wrapping, error mapping and key-set codec of the one request path. Not an API:
+/// it changes with the generator, which is released together with this crate.
+#[doc(hidden)]
+pub mod __generated {
+    pub use crate::transport::{
+        STREAMING_OPERATIONS, default_client, empty_response, exec, from_generated, json_response,
+        key_set, pre, stream_response,
+    };
+}
