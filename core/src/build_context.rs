@@ -137,7 +137,7 @@ fn write_tar(dir: &Path, ignore: &DockerIgnore, writer: ChannelWriter) -> std::i
                 append_file(&mut builder, &entry.path(), &path)?;
             } else {
                 // A socket, FIFO or device: nothing a build can use, left out as by the CLI.
-                tracing::debug!(path = %name, "left out of the build context: not a regular file");
+                tracing::debug!(target: crate::LOG_TARGET, path = %name, "left out of the build context: not a regular file");
             }
         }
     }

@@ -37,6 +37,11 @@ pub use error::{
 pub use transport::{ApiClient, ClientState, USER_AGENT, http_client_builder};
 pub use version::ApiVersion;
 
+/// The target of every tracing span and event of this crate: the crate users depend on, so that
+/// a filter such as `RUST_LOG=docker_engine_client=debug` selects them (the module each comes
+/// from is still in its metadata).
+pub(crate) const LOG_TARGET: &str = "docker_engine_client";
+
 /// What docker-engine-client's generated clients call (as `crate::transport::…`): the request
 /// steps, response wrapping, error mapping and key-set codec of the one request path. Not an API:
 /// it changes with the generator, which is released together with this crate.

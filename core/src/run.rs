@@ -329,7 +329,7 @@ impl Run {
     ) -> Error {
         let id = container.id().to_string();
         if let Err(e) = container.remove().await {
-            tracing::warn!(container = %id, error = %e, "could not remove the container");
+            tracing::warn!(target: crate::LOG_TARGET, container = %id, error = %e, "could not remove the container");
         }
         run_error(step, &self.image, source)
     }
@@ -451,7 +451,7 @@ impl Run {
         if let Err(e) = fed {
             // The container may exit without reading all its input: only a failure to
             // write while it still runs is an error, and then the output says why.
-            tracing::debug!(error = %e, "writing the container's stdin");
+            tracing::debug!(target: crate::LOG_TARGET, error = %e, "writing the container's stdin");
         }
         let id = running.id.clone();
         let exit_code = running.wait().await?;
@@ -753,7 +753,7 @@ impl CreatedContainer {
         if self.remove
             && let Err(e) = self.remove().await
         {
-            tracing::warn!(container = %self.id, error = %e, "could not remove the container");
+            tracing::warn!(target: crate::LOG_TARGET, container = %self.id, error = %e, "could not remove the container");
         }
         self.fail(step, source)
     }

@@ -541,7 +541,7 @@ fn current_context_or_warn(config: &ConfigDir) -> Option<String> {
     match config.current_context() {
         Ok(name) => name,
         Err(e) => {
-            tracing::warn!(error = %e, "ignoring the docker CLI's config.json");
+            tracing::warn!(target: crate::LOG_TARGET, error = %e, "ignoring the docker CLI's config.json");
             None
         }
     }

@@ -56,14 +56,14 @@ pub(crate) fn discover(default: &Path, candidates: &[PathBuf]) -> Result<PathBuf
     for candidate in candidates {
         match probe(candidate, PROBE_TIMEOUT) {
             Ok(()) => {
-                tracing::info!(
+                tracing::info!(target: crate::LOG_TARGET,
                     socket = %candidate.display(),
                     "the default Docker socket does not exist; using the daemon found here"
                 );
                 return Ok(candidate.clone());
             }
             Err(outcome) => {
-                tracing::debug!(socket = %candidate.display(), %outcome, "no daemon here");
+                tracing::debug!(target: crate::LOG_TARGET, socket = %candidate.display(), %outcome, "no daemon here");
                 tried.push((candidate.clone(), outcome));
             }
         }

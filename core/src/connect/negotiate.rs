@@ -49,7 +49,7 @@ pub(crate) async fn daemon_minimum(requests: &Requests) -> Result<Option<ApiVers
     let response = match requests.send(requests.get("/version"), OPERATION).await {
         Ok(response) => response,
         Err(Error::Api(e)) => {
-            tracing::debug!(error = %e, "the daemon's minimum API version is unknown");
+            tracing::debug!(target: crate::LOG_TARGET, error = %e, "the daemon's minimum API version is unknown");
             return Ok(None);
         }
         Err(e) => return Err(e),

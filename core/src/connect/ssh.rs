@@ -127,7 +127,7 @@ struct Shared {
 
 impl Shared {
     fn record(&self, failure: DialFailure) {
-        tracing::warn!(
+        tracing::warn!(target: crate::LOG_TARGET,
             status = %failure.status,
             stderr = %failure.stderr,
             "ssh to the Docker daemon failed"
@@ -282,7 +282,7 @@ async fn serve(
                     connections.spawn(relay(stream, shared.clone(), shutdown.clone()));
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "ssh forwarder: accept failed");
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "ssh forwarder: accept failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
@@ -296,7 +296,7 @@ async fn serve(
 /// One connection: one `ssh`, bytes relayed both ways until either side closes.
 async fn relay(stream: UnixStream, shared: Arc<Shared>, shutdown: CancellationToken) {
     let command = &shared.command;
-    tracing::debug!(args = ?command.args, "starting ssh");
+    tracing::debug!(target: crate::LOG_TARGET, args = ?command.args, "starting ssh");
     let spawned = Command::new(&command.program)
         .args(&command.args)
         .stdin(Stdio::piped())

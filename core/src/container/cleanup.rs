@@ -81,7 +81,7 @@ pub(crate) fn remove_on_drop(requests: &Requests, kind: Kind, id: &str) {
     {
         handle.spawn(async move {
             if let Err(e) = remove(&requests, kind, &id).await {
-                tracing::warn!(id, error = %e, "could not remove on drop");
+                tracing::warn!(target: crate::LOG_TARGET, id, error = %e, "could not remove on drop");
             }
         });
         return;
@@ -103,13 +103,15 @@ pub(crate) fn remove_on_drop(requests: &Requests, kind: Kind, id: &str) {
             let _ = done.send(result);
         });
     if let Err(e) = spawned {
-        tracing::warn!(id = log_id, error = %e, "could not start the removal on drop");
+        tracing::warn!(target: crate::LOG_TARGET, id = log_id, error = %e, "could not start the removal on drop");
         return;
     }
     match outcome.recv_timeout(DROP_DEADLINE) {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!(id = log_id, error = %e, "could not remove on drop"),
-        Err(_) => tracing::warn!(
+        Ok(Err(e)) => {
+            tracing::warn!(target: crate::LOG_TARGET, id = log_id, error = %e, "could not remove on drop")
+        }
+        Err(_) => tracing::warn!(target: crate::LOG_TARGET,
             id = log_id,
             "removal on drop did not finish within {DROP_DEADLINE:?}"
         ),

@@ -116,7 +116,7 @@ impl Exec {
         let (stdout, stderr) = collected?;
         if let Err(e) = fed {
             // A command that exits without reading its input is not an error.
-            tracing::debug!(error = %e, "writing the exec's stdin");
+            tracing::debug!(target: crate::LOG_TARGET, error = %e, "writing the exec's stdin");
         }
         #[derive(Deserialize)]
         struct Inspected {

@@ -210,7 +210,9 @@ impl DirectConnector {
         if Self::streams(&request, operation) {
             match self.send_on_own_connection(&request).await {
                 Ok(response) => return Ok(response),
-                Err(e) => tracing::debug!(error = %e, "own connection failed; through the pool"),
+                Err(e) => {
+                    tracing::debug!(target: crate::LOG_TARGET, error = %e, "own connection failed; through the pool")
+                }
             }
         }
         let mut request = http::Request::<reqwest::Body>::try_from(request)

@@ -75,7 +75,7 @@ async fn traced(
     request: reqwest::Request,
     operation_id: &str,
 ) -> reqwest::Result<reqwest::Response> {
-    let span = tracing::debug_span!(
+    let span = tracing::debug_span!(target: crate::LOG_TARGET,
         "docker.request",
         operation = operation_id,
         method = %request.method(),
@@ -98,7 +98,7 @@ async fn traced(
             Ok(response) => {
                 span.record("status", response.status().as_u16());
             }
-            Err(e) => tracing::debug!(error = %e, "request failed"),
+            Err(e) => tracing::debug!(target: crate::LOG_TARGET, error = %e, "request failed"),
         }
         result
     }
@@ -165,5 +165,66 @@ mod tests {
             shown.contains("Sensitive") && !shown.contains("e30="),
             "{shown}"
         );
+    }
+
+    /// Records the name, target and module of every span and event.
+    #[derive(Clone, Default)]
+    struct Targets(std::sync::Arc<std::sync::Mutex<Vec<(String, String, String)>>>);
+
+    fn seen(meta: &tracing::Metadata<'_>) -> (String, String, String) {
+        let module = meta.module_path().unwrap_or_default().to_string();
+        (meta.name().to_string(), meta.target().to_string(), module)
+    }
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Targets {
+        fn on_new_span(
+            &self,
+            attrs: &tracing::span::Attributes<'_>,
+            _: &tracing::span::Id,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            self.0.lock().unwrap().push(seen(attrs.metadata()));
+        }
+
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            self.0.lock().unwrap().push(seen(event.metadata()));
+        }
+    }
+
+    /// A filter on the crate users depend on (`docker_engine_client=debug`) selects the request
+    /// span and its events, although they are written in this crate.
+    #[tokio::test]
+    async fn spans_and_events_have_the_client_crates_target() {
+        use tracing_subscriber::layer::SubscriberExt;
+        let targets = Targets::default();
+        let subscriber = tracing_subscriber::registry().with(targets.clone());
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let http = super::super::http_client_builder().build().unwrap();
+        // Nothing listens on port 1: the request fails, which the span's event reports.
+        let request = http.get("http://127.0.0.1:1/_ping").build().unwrap();
+        let result = exec(&ClientState::default(), &http, request, "system_ping").await;
+        assert!(result.is_err());
+        // Ours only (hyper's and reqwest's own events are theirs), told by the module they come
+        // from, which the explicit target leaves as it is.
+        let ours: Vec<_> = targets
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, _, module)| module.starts_with("docker_engine_core::"))
+            .cloned()
+            .collect();
+        assert!(
+            ours.iter().any(|(name, ..)| name == "docker.request"),
+            "{ours:?}"
+        );
+        assert!(ours.len() >= 2, "the span and its failure event: {ours:?}");
+        for (name, target, _) in &ours {
+            assert_eq!(target, "docker_engine_client", "{name}");
+        }
     }
 }
