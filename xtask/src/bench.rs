@@ -123,8 +123,8 @@ impl Projects {
         }
         let handwritten = crates
             .iter()
-            .find(|(name, _)| *name == "docker-engine-core")
-            .ok_or("no docker-engine-core among the packaged crates")?
+            .find(|(name, _)| *name == package::CORE)
+            .ok_or_else(|| format!("no {} among the packaged crates", package::CORE))?
             .1
             .clone();
         Ok(Self {
@@ -174,7 +174,7 @@ impl ColdRun {
 
 /// Whether `u` is the client crate's library (not its build script).
 fn is_client_lib(u: &Unit) -> bool {
-    u.name == "docker-engine-client" && u.target.trim().is_empty()
+    u.name == package::CLIENT && u.target.trim().is_empty()
 }
 
 /// A cold `cargo build --timings` of the program in `p`, from an empty target folder.
@@ -322,15 +322,15 @@ fn print_breakdown(units: &[Unit], generator_only: &[String]) {
     );
     println!(
         "| docker-engine-core (the handwritten code) | {:.1} |",
-        sum_of(&|u| u.name == "docker-engine-core")
+        sum_of(&|u| u.name == package::CORE)
     );
     println!(
         "| its build script: compile + run (generation of v1.55) | {:.1} |",
-        sum_of(&|u| u.name == "docker-engine-client" && u.target.contains("build-script"))
+        sum_of(&|u| u.name == package::CLIENT && u.target.contains("build-script"))
     );
     println!(
         "| docker-engine-codegen (the generator crate) | {:.1} |",
-        sum_of(&|u| u.name == "docker-engine-codegen")
+        sum_of(&|u| u.name == package::CODEGEN)
     );
     println!(
         "| crates only the generator needs ({}) | {:.1} |",
@@ -410,8 +410,8 @@ fn generator_only_crates(project: &Path) -> Result<Vec<String>, String> {
             .collect())
     };
     // The generator is a build dependency: its tree is only reachable along build edges.
-    let generator = names(&["-p", "docker-engine-codegen", "-e", "normal,build"])?;
-    let runtime = names(&["-p", "docker-engine-client", "-e", "normal"])?;
+    let generator = names(&["-p", package::CODEGEN, "-e", "normal,build"])?;
+    let runtime = names(&["-p", package::CLIENT, "-e", "normal"])?;
     Ok(generator.difference(&runtime).cloned().collect())
 }
 

@@ -20,7 +20,7 @@ fn cargo_test(root: &Path) -> Command {
         "--quiet",
         "--release",
         "--package",
-        "docker-engine-core",
+        crate::package::CORE,
         "--lib",
     ]);
     cmd

@@ -14,9 +14,12 @@ use std::process::Command;
 
 use docker_engine_codegen::specs::{self, SPECS_ENV};
 
-const CLIENT: &str = "docker-engine-client";
-const CORE: &str = "docker-engine-core";
-const CODEGEN: &str = "docker-engine-codegen";
+/// The client: the build script and the generated clients.
+pub const CLIENT: &str = "docker-engine-client";
+/// The handwritten, version-independent code the client re-exports.
+pub const CORE: &str = "docker-engine-core";
+/// The generator the client's build script runs.
+pub const CODEGEN: &str = "docker-engine-codegen";
 /// Every crate a consumer gets from this repository, the client first.
 const CRATES: [&str; 3] = [CLIENT, CORE, CODEGEN];
 
@@ -97,15 +100,8 @@ pub fn package(root: &Path) -> Result<Vec<PathBuf>, String> {
     let verify_target = root.join("target/package-verify");
     let _ = std::fs::remove_dir_all(&verify_target);
     run(Command::new(env!("CARGO"))
-        .args([
-            "package",
-            "--package",
-            CODEGEN,
-            "--package",
-            CORE,
-            "--package",
-            CLIENT,
-        ])
+        .arg("package")
+        .args(CRATES.iter().flat_map(|name| ["--package", name]))
         .arg("--target-dir")
         .arg(&verify_target)
         .current_dir(&staging))?;
