@@ -298,11 +298,14 @@ pub fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     })
 }
 
-/// Removes the bare `name` (`Copy`, `Debug`) from every `#[derive(...)]` of the attributes.
+/// Removes `name` (`Copy`, `Debug`, `::serde::Deserialize` by its last segment) from every
+/// `#[derive(...)]` of the attributes.
 pub fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
     for attr in attrs {
         if let Some(list) = derive_list(attr) {
-            let kept = list.into_iter().filter(|p| !p.is_ident(name));
+            let kept = list
+                .into_iter()
+                .filter(|p| p.segments.last().is_none_or(|s| s.ident != name));
             *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
         }
     }

@@ -28,6 +28,7 @@ mod bounded_errors;
 mod client_hooks;
 mod client_new;
 mod collection_aliases;
+mod compact_deserialize;
 mod default_types;
 mod doc_code_blocks;
 mod drop_type_builders;
@@ -45,6 +46,7 @@ pub use bounded_errors::bounded_errors;
 pub use client_hooks::hooks;
 pub use client_new::client_new;
 pub use collection_aliases::collection_aliases;
+pub use compact_deserialize::compact_deserialize;
 pub use default_types::default_types;
 pub use doc_code_blocks::doc_code_blocks;
 pub use drop_type_builders::drop_type_builders;
@@ -187,6 +189,17 @@ pub const PASSES: &[SynPass] = &[
                  after `drop-type-builders`, so an operation's body still starts out not set",
         versions: Versions::Every,
         run: |file, _| default_types(file),
+    },
+    Pass {
+        name: "compact-deserialize",
+        reason: "serde's derived `Deserialize` writes a field enum, its visitor and a \
+                 duplicate and missing check per field out again in every struct: half of the \
+                 generated module's compile time, the single-core tail of a consumer's build; \
+                 structs that cannot be read from a sequence anyway (a skipped field) decode \
+                 through steps written once in `crate::transport::fields`, as the derive does; \
+                 after the passes that edit fields",
+        versions: Versions::Every,
+        run: |file, _| compact_deserialize(file),
     },
     Pass {
         name: "example-decoders",

@@ -10,13 +10,14 @@
 //! and streaming `GET`s on connections of their own, read in the reader's task ([`direct`]).
 //! Handwritten requests (`run`, hijacked attach/exec, negotiation) go through the same steps via
 //! [`Requests`]. The generated types' key sets (`ExposedPorts`, `Volumes`) are read and written
-//! by [`key_set`]. Items that only generated code needs are public here, reachable only through
+//! by [`key_set`], and their `Deserialize` impls share [`fields`]. Items that only generated code needs are public here, reachable only through
 //! the crate's hidden `__generated` module, which docker-engine-client's generated code calls.
 
 mod api_client;
 mod defaults;
 mod direct;
 mod errors;
+pub mod fields;
 mod handwritten;
 pub mod key_set;
 mod responses;
