@@ -48,7 +48,14 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
             .args(["xtask", "spec", "check"])
             .current_dir(root),
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("XTASK_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        eprintln!(
+            "kept the programs and their last builds in {}",
+            dir.display()
+        );
+    }
 
     let pick = |runs: &[ColdRun], f: fn(&ColdRun) -> f64| median_f64(runs.iter().map(f).collect());
     let times = BuildTimes {
