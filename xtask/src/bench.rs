@@ -344,7 +344,34 @@ fn print_breakdown(units: &[Unit], generator_only: &[String]) {
         generator_only.len(),
         sum_of(&|u| generator_only.contains(&u.name))
     );
+    print_compiled_twice(units);
     print_longest_units(units);
+}
+
+/// Libraries the build compiled more than once: one version with two feature sets (typically once
+/// for the build script's generator and once for the program, which cargo can only share when the
+/// features agree) or two versions.
+fn print_compiled_twice(units: &[Unit]) {
+    let mut libs: std::collections::BTreeMap<&str, Vec<&Unit>> = Default::default();
+    for u in units.iter().filter(|u| u.target.trim().is_empty()) {
+        libs.entry(u.name.as_str()).or_default().push(u);
+    }
+    let twice: Vec<String> = libs
+        .iter()
+        .filter(|(_, us)| us.len() > 1)
+        .map(|(name, us)| {
+            let versions: std::collections::BTreeSet<&str> =
+                us.iter().map(|u| u.version.as_str()).collect();
+            let seconds: f64 = us.iter().map(|u| u.duration).sum();
+            let how = if versions.len() > 1 {
+                "versions"
+            } else {
+                "feature sets"
+            };
+            format!("{name} ({} {how}, {seconds:.1} s)", us.len())
+        })
+        .collect();
+    println!("\nCompiled more than once: {}", twice.join(", "));
 }
 
 /// The twelve longest units of the build.
@@ -376,6 +403,7 @@ fn median_f64(mut values: Vec<f64>) -> f64 {
 /// One compilation unit of cargo's `--timings` report.
 struct Unit {
     name: String,
+    version: String,
     target: String,
     start: f64,
     duration: f64,
@@ -395,6 +423,7 @@ fn timing_units(report: &Path) -> Result<Vec<Unit>, String> {
         .iter()
         .map(|u| Unit {
             name: u["name"].as_str().unwrap_or("").to_string(),
+            version: u["version"].as_str().unwrap_or("").to_string(),
             target: u["target"].as_str().unwrap_or("").to_string(),
             start: u["start"].as_f64().unwrap_or(0.0),
             duration: u["duration"].as_f64().unwrap_or(0.0),
