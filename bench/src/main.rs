@@ -4,6 +4,7 @@
 //! Each figure is the median of several rounds, all clients measured in the same run,
 //! interleaved, so machine noise hits them alike.
 
+mod decode;
 mod waits;
 
 use std::future::Future;
@@ -87,6 +88,9 @@ async fn run(args: Vec<String>) {
     }
     if args.len() == 2 && args[1] == "served" {
         return served().await;
+    }
+    if args.len() == 2 && args[1] == "decode" {
+        return decode::decode().await;
     }
     if args.len() == 2 && args[1] == "waits" {
         return waits::waits(SOCKET).await;

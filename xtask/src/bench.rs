@@ -800,6 +800,12 @@ pub fn json(root: &Path) -> Result<(), String> {
     run(Command::new(bench_binary(root)?).arg("json"))
 }
 
+/// `cargo xtask bench decode`: typed decoding of two daemon answers in memory, this crate's v1.55
+/// types against bollard's and `serde_json::Value`.
+pub fn decode(root: &Path) -> Result<(), String> {
+    run(Command::new(bench_binary(root)?).arg("decode"))
+}
+
 /// `cargo xtask bench waits`: how long after a container is ready `Wait::log` (and bollard
 /// following the same logs), `Wait::port` and `Wait::http` return.
 pub fn waits(root: &Path) -> Result<(), String> {

@@ -47,6 +47,8 @@ cargo xtask <command>
                              bollard on both runtimes, the CLI example's logs, docker logs, curl
   bench json                 the JSON message decoder: a 16 MiB message whole vs in 64 KiB, 1 KiB,
                              1-byte chunks; an endless line refused at the cap
+  bench decode               typed decoding of /info and /images/json bodies in memory: ours,
+                             bollard, serde_json::Value
   bench demux                the demultiplexer over 1 GiB of in-memory frames, and served
                              over a socket to this crate and bollard
   bench waits                how long after a container is ready Wait::log (and bollard
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
         ["bench", "logs"] => xtask::bench::logs(&root),
         ["bench", "demux"] => xtask::bench::demux(&root),
         ["bench", "json"] => xtask::bench::json(&root),
+        ["bench", "decode"] => xtask::bench::decode(&root),
         ["load"] => xtask::load::load(&root),
         ["fuzz"] => xtask::fuzz::fuzz(&root, xtask::fuzz::DEFAULT_CASES),
         ["fuzz", cases] => cases

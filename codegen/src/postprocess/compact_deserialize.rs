@@ -7,9 +7,11 @@
 //! structs of one version it was about half of the generated module's compile time (measured:
 //! the module compiled in 9.2 s with the derives, 4.4 s with stub impls in their place), and that
 //! module is the single-core tail of a consumer's build. The pass replaces the derive of each
-//! struct it can by an impl that keeps a list of the wire names and one line per field, and
-//! calls `crate::transport::fields` (the handwritten crate's `FieldIndex`, `set`, `take`) for
-//! the rest.
+//! struct it can by an impl that keeps a list of the wire names, one `match` from name to
+//! position and one line per field, and calls `crate::transport::fields` (the handwritten
+//! crate's `FieldIndex`, `set`, `skip`, `take`) for the rest. Measured on v1.55 (`CARGO_INCREMENTAL=0`,
+//! medians of 3): the module compiles in 6.8 s instead of 10.2 s, and decodes `GET /info` and
+//! `GET /images/json` as fast as bollard's derived types (`cargo xtask bench decode`).
 //!
 //! The decoding is the derive's: keys matched exactly (or as bytes, or by position), unknown keys
 //! skipped, a duplicate key refused, a missing field its `#[serde(default)]` or `None` for an
@@ -130,6 +132,7 @@ fn plan(s: &syn::ItemStruct) -> Option<Vec<Field>> {
 fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
     let helpers: syn::Path = syn::parse_str(FIELDS_PATH).expect("a path");
     let wire: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
+
     let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("__f{i}")).collect();
     let types = fields.iter().map(|f| &f.ty);
     let reads = fields
@@ -143,6 +146,7 @@ fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
         quote!(#ident: #value)
     });
     let indices = 0..fields.len();
+    let positions = 0..fields.len();
     let expecting = format!("struct {name}");
     let name_str = name.to_string();
     syn::parse_quote! {
@@ -151,6 +155,12 @@ fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 const FIELDS: &[&str] = &[#(#wire),*];
+                fn __field(name: &str) -> ::std::option::Option<usize> {
+                    match name {
+                        #(#wire => ::std::option::Option::Some(#positions),)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
                 struct __Visitor;
                 impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
@@ -166,7 +176,7 @@ fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
                     ) -> ::std::result::Result<#name, A::Error> {
                         #(let mut #slots: ::std::option::Option<#types> = ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(key) =
-                            map.next_key_seed(#helpers::FieldIndex(FIELDS))?
+                            map.next_key_seed(#helpers::FieldIndex(__field, FIELDS.len()))?
                         {
                             match key {
                                 #(::std::option::Option::Some(#indices) => #reads,)*
@@ -269,7 +279,9 @@ mod tests {
         for expected in [
             "impl<'de> ::serde::Deserialize<'de> for Port {",
             r#"const FIELDS: &[&str] = &["PrivatePort", "IP", "Mode", "type", "keys", "Warnings"];"#,
-            "map.next_key_seed(crate::transport::fields::FieldIndex(FIELDS))?",
+            "fn __field(name: &str) -> ::std::option::Option<usize> { match name { \"PrivatePort\" => ::std::option::Option::Some(0usize), \"IP\" => ::std::option::Option::Some(1usize),",
+            "\"Warnings\" => ::std::option::Option::Some(5usize), _ => ::std::option::Option::None, }",
+            "map.next_key_seed(crate::transport::fields::FieldIndex(__field, FIELDS.len()))?",
             "::std::option::Option::Some(0usize) =>",
             "crate::transport::fields::set(&mut __f0, &mut map, FIELDS[0usize])",
             "_ => crate::transport::fields::skip(&mut map), }?;",
