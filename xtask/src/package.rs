@@ -3,9 +3,9 @@
 //! `package` checks that `spec/` holds every pinned spec and the license, exports HEAD with the
 //! specs added, runs `cargo package` for the three crates (the generator, the version-independent
 //! core and the client, with cargo's verification build of each tarball), and checks what the
-//! client's tarball holds. `downstream` then builds `tests/downstream/`, a crate outside
-//! the workspace, against those tarballs (unpacked, and patched in with `--config` as a
-//! crates.io dependency), with three feature sets, runs it against the daemon, and builds it once
+//! client's tarball holds. `downstream` then builds `tests/downstream/`, a crate outside the
+//! workspace, against those tarballs (unpacked, and patched in with `--config` as a dependency from
+//! the package registry), with three feature sets, runs it against the daemon, and builds it once
 //! more from a git checkout that has no specs, given `DOCKER_ENGINE_API_SPECS`. Each step fails
 //! loudly: this is the proof that the crate is usable from another project.
 
@@ -326,7 +326,7 @@ impl Consumer {
     }
 }
 
-/// `--config` value that patches crates.io's `name` with a path or git source.
+/// `--config` value that patches the package registry's `name` with a path or git source.
 fn patch(name: &str, key: &str, path: &Path) -> String {
     format!(
         "patch.crates-io.{name}.{key}={:?}",
