@@ -4,33 +4,30 @@
 //! the generator's `compact-deserialize` impls), bollard's (serde's derive) and a
 //! `serde_json::Value`. Median of 7 rounds, the three taking turns.
 
+use std::hint::black_box;
 use std::time::Instant;
 
-use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
 
-use crate::{Hyper, SOCKET, median};
+use crate::{hyper_client, hyper_get, median};
 
 const ROUNDS: usize = 7;
 
-/// One body, decoded `times` times by each decoder.
+/// One body, and the types each client decodes it into.
 struct Case {
     name: &'static str,
     body: Vec<u8>,
-    times: usize,
+    ours: fn(&[u8]),
+    bollard: fn(&[u8]),
+}
+
+/// Decodes `body` into a `T` (and drops it), failing the benchmark on a decoding error.
+fn into<T: DeserializeOwned>(body: &[u8]) {
+    drop(black_box(serde_json::from_slice::<T>(body).unwrap()));
 }
 
 pub async fn decode() {
-    let hyper: Hyper =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build(hyperlocal::UnixConnector);
-    let get = |path: &'static str| {
-        let hyper = hyper.clone();
-        async move {
-            let uri: hyper::Uri = hyperlocal::Uri::new(SOCKET, path).into();
-            let response = hyper.get(uri).await.unwrap();
-            response.into_body().collect().await.unwrap().to_bytes().to_vec()
-        }
-    };
+    let hyper = hyper_client();
     // Fewer decodes under a profiler: `DEC_BENCH_DECODE_TIMES=200 valgrind --tool=callgrind ...`.
     let times = std::env::var("DEC_BENCH_DECODE_TIMES")
         .ok()
@@ -39,13 +36,18 @@ pub async fn decode() {
     let cases = [
         Case {
             name: "`GET /info` (SystemInfo)",
-            body: get("/v1.41/info").await,
-            times,
+            body: hyper_get(&hyper, "/v1.41/info").await.to_bytes().to_vec(),
+            ours: into::<docker_engine_client::v1_55::types::SystemInfo>,
+            bollard: into::<bollard::models::SystemInfo>,
         },
         Case {
             name: "`GET /images/json?all=1` (Vec<ImageSummary>)",
-            body: get("/v1.41/images/json?all=1").await,
-            times,
+            body: hyper_get(&hyper, "/v1.41/images/json?all=1")
+                .await
+                .to_bytes()
+                .to_vec(),
+            ours: into::<Vec<docker_engine_client::v1_55::types::ImageSummary>>,
+            bollard: into::<Vec<bollard::models::ImageSummary>>,
         },
     ];
     println!(
@@ -57,40 +59,9 @@ pub async fn decode() {
         for round in 0..ROUNDS {
             for turn in 0..3 {
                 match (round + turn) % 3 {
-                    0 => ours.push(per_decode(case, |b| {
-                        if case.name.contains("info") {
-                            drop(std::hint::black_box(
-                                serde_json::from_slice::<
-                                    docker_engine_client::v1_55::types::SystemInfo,
-                                >(b)
-                                .unwrap(),
-                            ));
-                        } else {
-                            drop(std::hint::black_box(
-                                serde_json::from_slice::<
-                                    Vec<docker_engine_client::v1_55::types::ImageSummary>,
-                                >(b)
-                                .unwrap(),
-                            ));
-                        }
-                    })),
-                    1 => bollard.push(per_decode(case, |b| {
-                        if case.name.contains("info") {
-                            drop(std::hint::black_box(
-                                serde_json::from_slice::<bollard::models::SystemInfo>(b).unwrap(),
-                            ));
-                        } else {
-                            drop(std::hint::black_box(
-                                serde_json::from_slice::<Vec<bollard::models::ImageSummary>>(b)
-                                    .unwrap(),
-                            ));
-                        }
-                    })),
-                    _ => value.push(per_decode(case, |b| {
-                        drop(std::hint::black_box(
-                            serde_json::from_slice::<serde_json::Value>(b).unwrap(),
-                        ));
-                    })),
+                    0 => ours.push(per_decode(&case.body, times, case.ours)),
+                    1 => bollard.push(per_decode(&case.body, times, case.bollard)),
+                    _ => value.push(per_decode(&case.body, times, into::<serde_json::Value>)),
                 }
             }
         }
@@ -104,11 +75,11 @@ pub async fn decode() {
     }
 }
 
-/// Microseconds per decode of `case.body` by `decode`, over `case.times` decodes.
-fn per_decode(case: &Case, decode: impl Fn(&[u8])) -> f64 {
+/// Microseconds per decode of `body` by `decode`, over `times` decodes.
+fn per_decode(body: &[u8], times: usize, decode: fn(&[u8])) -> f64 {
     let start = Instant::now();
-    for _ in 0..case.times {
-        decode(std::hint::black_box(&case.body));
+    for _ in 0..times {
+        decode(black_box(body));
     }
-    start.elapsed().as_secs_f64() * 1e6 / case.times as f64
+    start.elapsed().as_secs_f64() * 1e6 / times as f64
 }

@@ -22,18 +22,27 @@ const IN_FLIGHT: usize = 64;
 
 type Hyper = hyper_util::client::legacy::Client<hyperlocal::UnixConnector, Empty<Bytes>>;
 
-async fn hyper_get(client: &Hyper, path: &str) {
+/// The bare hyper client: hyper-util's pooled legacy client on hyperlocal's unix connector.
+fn hyper_client() -> Hyper {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(hyperlocal::UnixConnector)
+}
+
+/// `GET path` on the daemon's socket with the bare hyper client: the whole body, as read (not
+/// joined into one buffer, which a round-trip measurement would pay for).
+async fn hyper_get(client: &Hyper, path: &str) -> http_body_util::Collected<Bytes> {
     let uri: hyper::Uri = hyperlocal::Uri::new(SOCKET, path).into();
     let response = client.get(uri).await.unwrap();
     assert!(response.status().is_success());
-    response.into_body().collect().await.unwrap();
+    response.into_body().collect().await.unwrap()
 }
 
-/// Requests per second: `total` calls of `call`, `in_flight` at a time.
+/// Requests per second: `total` calls of `call`, `in_flight` at a time (what each call returns is
+/// dropped).
 async fn rate<F, Fut>(total: usize, in_flight: usize, call: F) -> f64
 where
     F: Fn() -> Fut,
-    Fut: Future<Output = ()>,
+    Fut: Future,
 {
     let start = Instant::now();
     let mut running = FuturesUnordered::new();
@@ -100,9 +109,7 @@ async fn run(args: Vec<String>) {
     let bollard =
         bollard::Docker::connect_with_unix(SOCKET, 120, bollard::API_DEFAULT_VERSION).unwrap();
     let bollard = bollard.negotiate_version().await.unwrap();
-    let hyper: Hyper =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build(hyperlocal::UnixConnector);
+    let hyper = hyper_client();
     let version = docker_engine_client::ApiClient::api_version(&ours).unwrap();
     let list_path = format!("/v{version}/containers/json");
 
@@ -187,9 +194,7 @@ async fn count(which: &str, n: usize) {
         .unwrap();
     let bollard =
         bollard::Docker::connect_with_unix(SOCKET, 120, bollard::API_DEFAULT_VERSION).unwrap();
-    let hyper: Hyper =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build(hyperlocal::UnixConnector);
+    let hyper = hyper_client();
     for _ in 0..n {
         match which {
             "ours" => {
@@ -214,7 +219,7 @@ async fn count(which: &str, n: usize) {
             "bollard" => {
                 bollard.ping().await.unwrap();
             }
-            _ => hyper_get(&hyper, "/_ping").await,
+            _ => drop(hyper_get(&hyper, "/_ping").await),
         }
     }
 }
