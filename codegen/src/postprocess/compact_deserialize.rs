@@ -33,15 +33,6 @@ use crate::tree::{derives, last_segment, module_items_mut, remove_derive, serde_
 /// Where the generated code finds the shared decoding steps.
 const FIELDS_PATH: &str = "crate::transport::fields";
 
-/// Field attributes whose meaning the pass reproduces.
-const KNOWN_FIELD_KEYS: &[&str] = &[
-    "rename",
-    "default",
-    "skip_serializing_if",
-    "deserialize_with",
-    "with",
-];
-
 /// Gives each struct of `mod types` that qualifies (see the module docs) a compact
 /// `Deserialize` impl in place of the derived one; returns how many structs changed.
 pub fn compact_deserialize(file: &mut syn::File) -> usize {
@@ -91,6 +82,7 @@ fn plan(s: &syn::ItemStruct) -> Option<Vec<Field>> {
     {
         return None;
     }
+    let path = |v: &Option<String>| -> Option<syn::ExprPath> { syn::parse_str(v.as_deref()?).ok() };
     let mut fields = Vec::with_capacity(named.named.len());
     let mut skips = false;
     for f in &named.named {
@@ -102,13 +94,8 @@ fn plan(s: &syn::ItemStruct) -> Option<Vec<Field>> {
             default: None,
             read_with: None,
         };
+        // The attributes whose meaning the pass reproduces; any other leaves the struct alone.
         for (key, value) in serde_entries(&f.attrs) {
-            if !KNOWN_FIELD_KEYS.contains(&key.as_str()) {
-                return None;
-            }
-            let path = |v: &Option<String>| -> Option<syn::ExprPath> {
-                syn::parse_str(v.as_deref()?).ok()
-            };
             match (key.as_str(), &value) {
                 ("rename", Some(name)) => field.wire = name.clone(),
                 ("default", None) => field.default = Some(None),
@@ -119,7 +106,6 @@ fn plan(s: &syn::ItemStruct) -> Option<Vec<Field>> {
                     let module = path(&value)?;
                     field.read_with = Some(syn::parse_quote!(#module::deserialize));
                 }
-                // A known key in a form the derive would not take either.
                 _ => return None,
             }
         }
@@ -145,8 +131,7 @@ fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
         let value = finish(i, f, slot, &helpers);
         quote!(#ident: #value)
     });
-    let indices = 0..fields.len();
-    let positions = 0..fields.len();
+    let positions: Vec<usize> = (0..fields.len()).collect();
     let expecting = format!("struct {name}");
     let name_str = name.to_string();
     syn::parse_quote! {
@@ -179,7 +164,7 @@ fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
                             map.next_key_seed(#helpers::FieldIndex(__field, FIELDS.len()))?
                         {
                             match key {
-                                #(::std::option::Option::Some(#indices) => #reads,)*
+                                #(::std::option::Option::Some(#positions) => #reads,)*
                                 _ => #helpers::skip(&mut map),
                             }?;
                         }
