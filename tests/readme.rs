@@ -13,7 +13,9 @@ use std::time::Duration;
 use docker_engine_client::build_context::BuildContext;
 use docker_engine_client::run::Run;
 use docker_engine_client::{Docker, stream, v1_55};
-use futures_util::{SinkExt, TryStreamExt};
+#[cfg(feature = "websocket")]
+use futures_util::SinkExt;
+use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 
 type Result = std::result::Result<(), Box<dyn StdError>>;
@@ -130,6 +132,7 @@ stream::copy_output(exec.output, &mut tokio::io::stdout(), &mut tokio::io::stder
 Ok(())
 }
 
+#[cfg(feature = "websocket")]
 #[rustfmt::skip]
 async fn snippet_9(docker: Docker, client: v1_55::Client, id: String, exec_id: String) -> Result {
 use docker_engine_client::stream::{self, AttachOptions};

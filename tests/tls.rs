@@ -1,7 +1,7 @@
 //! Mutual TLS against a real `dockerd`: the test makes a CA, a server and a client certificate
 //! (rcgen), starts a second daemon with `--tlsverify` on tcp://127.0.0.1:2376, and checks that the right
 //! CA and client certificate work, while a wrong CA or no client certificate is refused; and that
-//! a WebSocket attach works over the TLS connection.
+//! a WebSocket attach works over the TLS connection (with the `websocket` feature).
 
 #[cfg(not(all(feature = "v1_55", feature = "tls")))]
 #[test]
@@ -216,6 +216,7 @@ mod mutual {
 
         // WebSocket attach over TLS: the upgrade, messages both ways and the close handshake on
         // the encrypted connection (`cat` on the TLS daemon, no network).
+        #[cfg(feature = "websocket")]
         websocket_echo(&docker).await;
 
         // A client certificate without ca.pem, verification on: the system's roots are trusted,
@@ -247,6 +248,7 @@ mod mutual {
         assert_eq!(server_version(&docker.unwrap()).await.unwrap(), version);
     }
 
+    #[cfg(feature = "websocket")]
     async fn websocket_echo(docker: &Docker) {
         use docker_engine_client::stream::{self, AttachOptions};
         use futures_util::{StreamExt, TryStreamExt};

@@ -24,6 +24,7 @@ mod connect;
 pub mod container;
 mod error;
 pub mod filters;
+mod random;
 pub mod run;
 pub mod stream;
 mod transport;

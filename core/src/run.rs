@@ -289,7 +289,7 @@ impl Run {
         if self.name.is_none() && self.network.is_some() {
             let named = self
                 .clone()
-                .name(format!("dec-{:012x}", rand::random::<u64>() >> 16));
+                .name(format!("dec-{:012x}", crate::random::u64() >> 16));
             return Box::pin(named.detach(client)).await;
         }
         let requests = Requests::new(client);

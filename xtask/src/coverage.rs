@@ -87,7 +87,7 @@ pub fn coverage(root: &Path, daemon: Daemon, run_tests: bool) -> Result<(), Stri
                 "test",
                 "--workspace",
                 "--features",
-                "docker-engine-client/tls,docker-engine-client/v1_41,docker-engine-client/v1_51",
+                "docker-engine-client/tls,docker-engine-client/websocket,docker-engine-client/v1_41,docker-engine-client/v1_51",
                 // The tests that need the daemon are #[ignore]d by default (visibly skipped).
                 "--",
                 "--include-ignored",

@@ -28,7 +28,11 @@ const CRATES: [&str; 3] = [CLIENT, CORE, CODEGEN];
 const FEATURE_SETS: &[(&str, &str, bool)] = &[
     ("default features", "client-default", true),
     ("default-features = false, [\"v1_41\"]", "v1_41", true),
-    ("[\"v1_41\", \"v1_55\", \"tls\"]", "v1_41,v1_55,tls", false),
+    (
+        "[\"v1_41\", \"v1_55\", \"tls\", \"websocket\"]",
+        "v1_41,v1_55,tls,websocket",
+        false,
+    ),
 ];
 
 /// `cargo xtask package`: the `.crate` files, verified; returns their paths: the client's,

@@ -28,7 +28,7 @@ const DROP_DEADLINE: Duration = Duration::from_secs(30);
 /// This process's session id: random, the same for every object it creates.
 pub fn session_id() -> &'static str {
     static SESSION: OnceLock<String> = OnceLock::new();
-    SESSION.get_or_init(|| format!("{:016x}", rand::random::<u64>()))
+    SESSION.get_or_init(|| format!("{:016x}", crate::random::u64()))
 }
 
 /// The labels every object of this layer carries.

@@ -1,6 +1,6 @@
 //! Docker's streams, for every enabled API version: container output (stdcopy demultiplexing,
 //! raw TTY output), JSON message streams and their progress messages, hijacked attach/exec,
-//! WebSocket attach, and copying output to writers.
+//! WebSocket attach (the `websocket` feature), and copying output to writers.
 //!
 //! Every stream ends: at the end of the body, with an error item when the connection breaks or
 //! the body stops mid-frame, and dropping a stream closes its connection.
@@ -13,6 +13,7 @@ pub(crate) mod demux;
 pub(crate) mod hijack;
 mod json;
 mod progress;
+#[cfg(feature = "websocket")]
 mod websocket;
 
 pub use body::{BodyStream, ByteStreamExt};
@@ -21,4 +22,6 @@ pub use demux::{Demuxer, Framing, OutputChunk, OutputStream, StdStream};
 pub use hijack::{AttachOptions, Hijacked, Stdin, attach, exec_start};
 pub use json::{JsonStream, MAX_MESSAGE};
 pub use progress::{Progress, ProgressDetail};
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use websocket::{WebSocketAttach, WebSocketOutput, WebSocketStdin, attach_websocket};

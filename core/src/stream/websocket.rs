@@ -85,7 +85,7 @@ pub async fn attach_websocket<C: ApiClient>(
     options: &AttachOptions,
 ) -> Result<WebSocketAttach, Error> {
     let requests = Requests::new(client);
-    let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 16]>());
+    let key = base64::engine::general_purpose::STANDARD.encode(crate::random::bytes16());
     let request = requests
         .get(&format!("/containers/{}/attach/ws", segment(container)))
         .query(&options.query())
