@@ -3,7 +3,7 @@
 //! The specs come from the crate's own `spec/` folder (synced in a checkout, shipped inside the
 //! published package) or, for a git dependency or a vendored tree that has none, from the folder
 //! named by `DOCKER_ENGINE_API_SPECS`. Every spec is checked against the sha256 that
-//! `spec/manifest.toml` pins before the generator sees it. The work is done by the
+//! `spec/manifest.yaml` pins before the generator sees it. The work is done by the
 //! `docker-engine-codegen` crate (also used by `cargo xtask spec check`); this file only picks the
 //! folder and the versions, and writes `OUT_DIR`.
 
@@ -15,12 +15,12 @@ use docker_engine_codegen::specs::{Manifest, SPECS_ENV, SpecDir};
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=spec/manifest.toml");
+    println!("cargo::rerun-if-changed=spec/manifest.yaml");
     println!("cargo::rerun-if-env-changed={SPECS_ENV}");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let manifest =
-        Manifest::load(&crate_dir.join("spec/manifest.toml")).unwrap_or_else(|e| fail(&e));
+        Manifest::load(&crate_dir.join("spec/manifest.yaml")).unwrap_or_else(|e| fail(&e));
     let env_value = env::var(SPECS_ENV).ok();
     let source =
         SpecDir::choose(&crate_dir.join("spec"), env_value.as_deref()).unwrap_or_else(|e| fail(&e));
@@ -43,7 +43,7 @@ fn main() {
         let version = format!("1.{minor}");
         let entry = manifest.entry(&version).unwrap_or_else(|| {
             fail(&format!(
-                "feature v1_{minor} has no entry in spec/manifest.toml (add it with `cargo xtask spec add {version}`)"
+                "feature v1_{minor} has no entry in spec/manifest.yaml (add it with `cargo xtask spec add {version}`)"
             ))
         });
         let path = source.path().join(entry.file_name());

@@ -45,7 +45,7 @@
 //! # Where the specs come from
 //!
 //! The published package carries Docker's spec files (Apache-2.0, with their license) in `spec/`,
-//! pinned by sha256 in `spec/manifest.toml`; the build script checks each one it uses. A git
+//! pinned by sha256 in `spec/manifest.yaml`; the build script checks each one it uses. A git
 //! dependency or a vendored copy of the repository has no specs (they are never committed): point
 //! the environment variable `DOCKER_ENGINE_API_SPECS` at an absolute folder holding Docker's
 //! `v1.NN.yaml` files (they are checked against the same sha256s), or run `cargo xtask spec sync`

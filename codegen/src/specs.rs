@@ -1,4 +1,4 @@
-//! Where Docker's spec files come from and how they are trusted: `spec/manifest.toml` pins every
+//! Where Docker's spec files come from and how they are trusted: `spec/manifest.yaml` pins every
 //! API version (and the license that covers the files) by sha256.
 //!
 //! Both programs that read specs use this module: `build.rs`, which must refuse a truncated or
@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 /// own `spec/` folder has none (a git dependency or a vendored tree).
 pub const SPECS_ENV: &str = "DOCKER_ENGINE_API_SPECS";
 
-/// The parsed `spec/manifest.toml`.
+/// The parsed `spec/manifest.yaml`.
 #[derive(Debug, Deserialize)]
 pub struct Manifest {
     /// Where the specs come from.
@@ -80,7 +80,7 @@ impl Manifest {
 
     /// Parses a manifest's text.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        serde_norway::from_str(text).map_err(|e| e.to_string())
     }
 
     /// The entry of API version `1.NN`.
@@ -229,20 +229,25 @@ mod tests {
     use super::*;
 
     const MANIFEST: &str = r#"
-[upstream]
-repository = "moby/moby"
-commit = "abc"
-
-[license]
-file = "LICENSE"
-url = "https://example.invalid/LICENSE"
-sha256 = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
-
-[[spec]]
-version = "1.99"
-url = "https://example.invalid/v1.99.yaml"
-sha256 = "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9"
+upstream:
+  repository: "moby/moby"
+  commit: "abc"
+license:
+  file: "LICENSE"
+  url: "https://example.invalid/LICENSE"
+  sha256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+spec:
+  - version: "1.99"
+    url: "https://example.invalid/v1.99.yaml"
+    sha256: "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9"
 "#;
+
+    #[test]
+    fn an_unquoted_version_stays_its_text() {
+        // YAML would read `1.30` as the number 1.3; a string field takes the scalar as written.
+        let m = Manifest::parse(&MANIFEST.replace("\"1.99\"", "1.30")).unwrap();
+        assert_eq!(m.specs[0].version, "1.30");
+    }
 
     #[test]
     fn hex_digest() {

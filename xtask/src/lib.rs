@@ -24,7 +24,7 @@ pub fn project_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Reads `spec/manifest.toml` under `root`.
+/// Reads `spec/manifest.yaml` under `root`.
 pub fn manifest(root: &Path) -> Result<Manifest, String> {
-    Manifest::load(&root.join("spec/manifest.toml"))
+    Manifest::load(&root.join("spec/manifest.yaml"))
 }

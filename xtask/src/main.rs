@@ -8,7 +8,7 @@ use xtask::{project_root, spec};
 const HELP: &str = "\
 cargo xtask <command>
 
-  spec sync [--from DIR]     copy (from DIR) or download every spec of spec/manifest.toml into
+  spec sync [--from DIR]     copy (from DIR) or download every spec of spec/manifest.yaml into
                              spec/, refusing a file whose sha256 differs
   spec add 1.NN [--from DIR] add a new Engine API version: spec, manifest entry, cargo feature
   spec diff 1.NN 1.MM        what changed between two versions' specs: operations, parameters,

@@ -53,7 +53,10 @@ pub fn package(root: &Path) -> Result<Vec<PathBuf>, String> {
     )?;
     let committed: Vec<&str> = tracked
         .lines()
-        .filter(|f| f.ends_with(".yaml") || f.ends_with(&manifest.license.file))
+        .filter(|f| {
+            (f.ends_with(".yaml") && *f != "spec/manifest.yaml")
+                || f.ends_with(&manifest.license.file)
+        })
         .collect();
     if !committed.is_empty() {
         return Err(format!(
@@ -125,7 +128,7 @@ pub fn package(root: &Path) -> Result<Vec<PathBuf>, String> {
     let wanted: Vec<String> = manifest
         .pinned_files()
         .map(|f| f.file)
-        .chain(["manifest.toml".into()])
+        .chain(["manifest.yaml".into()])
         .collect();
     let missing: Vec<&String> = wanted
         .iter()

@@ -41,7 +41,7 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
         docker_engine_codegen::minor_of(version).ok_or(format!("{version}: expected 1.NN"))?;
     let manifest = manifest(root)?;
     if manifest.specs.iter().any(|s| s.version == version) {
-        return Err(format!("v{version} is already in spec/manifest.toml"));
+        return Err(format!("v{version} is already in spec/manifest.yaml"));
     }
     let file_name = format!("v{version}.yaml");
     let url = manifest.url_for(version);
@@ -75,10 +75,15 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
     }
     std::fs::write(root.join("spec").join(&file_name), &bytes).map_err(|e| e.to_string())?;
 
-    let manifest_path = root.join("spec/manifest.toml");
+    let manifest_path = root.join("spec/manifest.yaml");
     let mut text = std::fs::read_to_string(&manifest_path).map_err(|e| e.to_string())?;
+    // The `spec:` list is the manifest's last key: an entry appends to it (every value quoted,
+    // as the file's other entries are).
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     text.push_str(&format!(
-        "\n[[spec]]\nversion = \"{version}\"\nurl = \"{url}\"\nsha256 = \"{sha}\"\n"
+        "  - version: \"{version}\"\n    url: \"{url}\"\n    sha256: \"{sha}\"\n"
     ));
     std::fs::write(&manifest_path, text).map_err(|e| e.to_string())?;
 
