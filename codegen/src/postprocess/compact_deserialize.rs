@@ -21,8 +21,9 @@
 //! those with a `skip_serializing_if` field, whose serialized sequence is shorter than the struct
 //! whenever that field is skipped. Other structs keep the derive, as do any with a serde attribute
 //! the pass does not know (on the struct, or on a field other than `rename`, `default`,
-//! `skip_serializing_if`, `deserialize_with`, `with`), with generics, or without `Serialize` (whose
-//! derive also declares the `serde` attribute the fields keep).
+//! `skip_serializing_if`, `deserialize_with`, `with`), with generics, or without `Serialize` (the
+//! `compact-serialize` pass after it writes that impl, and then drops the fields' `serde`
+//! attributes, which only a serde derive declares).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

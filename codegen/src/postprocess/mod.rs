@@ -29,6 +29,7 @@ mod client_hooks;
 mod client_new;
 mod collection_aliases;
 mod compact_deserialize;
+mod compact_serialize;
 mod default_types;
 mod doc_code_blocks;
 mod drop_type_builders;
@@ -47,6 +48,7 @@ pub use client_hooks::hooks;
 pub use client_new::client_new;
 pub use collection_aliases::collection_aliases;
 pub use compact_deserialize::compact_deserialize;
+pub use compact_serialize::compact_serialize;
 pub use default_types::default_types;
 pub use doc_code_blocks::doc_code_blocks;
 pub use drop_type_builders::drop_type_builders;
@@ -200,6 +202,16 @@ pub const PASSES: &[SynPass] = &[
                  after the passes that edit fields",
         versions: Versions::Every,
         run: |file, _| compact_deserialize(file),
+    },
+    Pass {
+        name: "compact-serialize",
+        reason: "serde's derived `Serialize` tests each skippable field twice (for the length, \
+                 then to write it) in every struct: a quarter of the generated module's compile \
+                 time; structs encode through `crate::transport::StructOut`, the same calls to \
+                 any serializer; after `compact-deserialize`, which takes only structs that still \
+                 derive `Serialize`",
+        versions: Versions::Every,
+        run: |file, _| compact_serialize(file),
     },
     Pass {
         name: "example-decoders",

@@ -10,7 +10,8 @@
 //! and streaming `GET`s on connections of their own, read in the reader's task ([`direct`]).
 //! Handwritten requests (`run`, hijacked attach/exec, negotiation) go through the same steps via
 //! [`Requests`]. The generated types' key sets (`ExposedPorts`, `Volumes`) are read and written
-//! by [`key_set`], and their `Deserialize` impls share [`fields`]. Items that only generated code needs are public here, reachable only through
+//! by [`key_set`], their `Deserialize` impls share [`fields`] and their `Serialize` impls
+//! [`StructOut`]. Items that only generated code needs are public here, reachable only through
 //! the crate's hidden `__generated` module, which docker-engine-client's generated code calls.
 
 mod api_client;
@@ -23,6 +24,7 @@ pub mod key_set;
 mod responses;
 mod state;
 mod steps;
+mod struct_out;
 
 pub use api_client::ApiClient;
 pub use defaults::default_client;
@@ -37,3 +39,4 @@ pub use responses::{empty_response, json_response, stream_response};
 pub use state::ClientState;
 pub(crate) use state::{ClientSettings, DialFailure, Dialer};
 pub use steps::{exec, pre};
+pub use struct_out::StructOut;
