@@ -121,6 +121,31 @@ pub fn module_items_mut<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a m
     })
 }
 
+/// Gives structs of the generated `types` module an impl of their own: `impl_of` sees each struct
+/// (and may edit it) and returns the impl, which is placed right after it, or `None` to leave the
+/// struct as it is. Returns how many impls were added (0 when the file has no `types`).
+pub fn add_struct_impls(
+    file: &mut syn::File,
+    mut impl_of: impl FnMut(&mut syn::ItemStruct) -> Option<syn::Item>,
+) -> usize {
+    let Some(types) = module_items_mut(file, "types") else {
+        return 0;
+    };
+    let mut out = Vec::with_capacity(types.len() * 2);
+    let mut added = 0;
+    for mut item in types.drain(..) {
+        let imp = match &mut item {
+            syn::Item::Struct(s) => impl_of(s),
+            _ => None,
+        };
+        added += usize::from(imp.is_some());
+        out.push(item);
+        out.extend(imp);
+    }
+    *types = out;
+    added
+}
+
 /// Runs `visitor` over every item of the inline module `name` of the generated file (nothing when
 /// the file has no such module): the syn passes that rewrite expressions or paths inside the
 /// operation builders visit `builder` this way.

@@ -25,11 +25,10 @@
 //! `compact-serialize` pass after it writes that impl, and then drops the fields' `serde`
 //! attributes, which only a serde derive declares).
 
+use super::serde_fields::{SerdeField, serde_fields};
+use crate::tree::{add_struct_impls, derives, last_segment, remove_derive};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::ext::IdentExt;
-
-use crate::tree::{derives, last_segment, module_items_mut, remove_derive, serde_entries};
 
 /// Where the generated code finds the shared decoding steps.
 const FIELDS_PATH: &str = "crate::transport::fields";
@@ -37,86 +36,24 @@ const FIELDS_PATH: &str = "crate::transport::fields";
 /// Gives each struct of `mod types` that qualifies (see the module docs) a compact
 /// `Deserialize` impl in place of the derived one; returns how many structs changed.
 pub fn compact_deserialize(file: &mut syn::File) -> usize {
-    let Some(types) = module_items_mut(file, "types") else {
-        return 0;
-    };
-    let mut out = Vec::with_capacity(types.len() * 2);
-    let mut changed = 0;
-    for mut item in types.drain(..) {
-        let added = match &mut item {
-            syn::Item::Struct(s) => plan(s).map(|fields| {
-                remove_derive(&mut s.attrs, "Deserialize");
-                changed += 1;
-                impl_for(&s.ident, &fields)
-            }),
-            _ => None,
-        };
-        out.push(item);
-        out.extend(added);
-    }
-    *types = out;
-    changed
-}
-
-/// One field, as its decoding needs it.
-struct Field {
-    /// The Rust field.
-    ident: syn::Ident,
-    ty: syn::Type,
-    /// Its name on the wire.
-    wire: String,
-    /// `#[serde(default)]`: `Some(None)`; `#[serde(default = "path")]`: `Some(Some(path))`.
-    default: Option<Option<syn::ExprPath>>,
-    /// The function that reads it (`deserialize_with`, or `with`'s `deserialize`).
-    read_with: Option<syn::ExprPath>,
+    add_struct_impls(file, |s| {
+        let fields = plan(s)?;
+        remove_derive(&mut s.attrs, "Deserialize");
+        Some(impl_for(&s.ident, &fields))
+    })
 }
 
 /// The fields of a struct the pass takes, or `None` if it leaves the struct to the derive.
-fn plan(s: &syn::ItemStruct) -> Option<Vec<Field>> {
-    let syn::Fields::Named(named) = &s.fields else {
-        return None;
-    };
-    if !derives(&s.attrs, "Deserialize")
-        || !derives(&s.attrs, "Serialize")
-        || !s.generics.params.is_empty()
-        || !serde_entries(&s.attrs).is_empty()
-    {
+fn plan(s: &syn::ItemStruct) -> Option<Vec<SerdeField>> {
+    if !derives(&s.attrs, "Deserialize") || !derives(&s.attrs, "Serialize") {
         return None;
     }
-    let path = |v: &Option<String>| -> Option<syn::ExprPath> { syn::parse_str(v.as_deref()?).ok() };
-    let mut fields = Vec::with_capacity(named.named.len());
-    let mut skips = false;
-    for f in &named.named {
-        let ident = f.ident.clone()?;
-        let mut field = Field {
-            wire: ident.unraw().to_string(),
-            ident,
-            ty: f.ty.clone(),
-            default: None,
-            read_with: None,
-        };
-        // The attributes whose meaning the pass reproduces; any other leaves the struct alone.
-        for (key, value) in serde_entries(&f.attrs) {
-            match (key.as_str(), &value) {
-                ("rename", Some(name)) => field.wire = name.clone(),
-                ("default", None) => field.default = Some(None),
-                ("default", Some(_)) => field.default = Some(Some(path(&value)?)),
-                ("skip_serializing_if", Some(_)) => skips = true,
-                ("deserialize_with", Some(_)) => field.read_with = Some(path(&value)?),
-                ("with", Some(_)) => {
-                    let module = path(&value)?;
-                    field.read_with = Some(syn::parse_quote!(#module::deserialize));
-                }
-                _ => return None,
-            }
-        }
-        fields.push(field);
-    }
-    skips.then_some(fields)
+    let fields = serde_fields(s)?;
+    fields.iter().any(|f| f.skip_if.is_some()).then_some(fields)
 }
 
 /// The `impl Deserialize` of the struct `name` with `fields`.
-fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
+fn impl_for(name: &syn::Ident, fields: &[SerdeField]) -> syn::Item {
     let helpers: syn::Path = syn::parse_str(FIELDS_PATH).expect("a path");
     let wire: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
 
@@ -180,8 +117,8 @@ fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
 
 /// Reading field `i` into its slot: through `fields::set`, or through a wrapper type calling its
 /// `deserialize_with` function.
-fn read(i: usize, f: &Field, slot: &syn::Ident, helpers: &syn::Path) -> TokenStream {
-    let Some(with) = &f.read_with else {
+fn read(i: usize, f: &SerdeField, slot: &syn::Ident, helpers: &syn::Path) -> TokenStream {
+    let Some(with) = f.read_with() else {
         return quote!(#helpers::set(&mut #slot, &mut map, FIELDS[#i]));
     };
     let ty = &f.ty;
@@ -205,8 +142,8 @@ fn read(i: usize, f: &Field, slot: &syn::Ident, helpers: &syn::Path) -> TokenStr
 /// The value of field `i` once the map is read: what was read, else its default, else (as the
 /// derive does) `missing field` for a field read by a function and `fields::take`'s rule for
 /// the others.
-fn finish(i: usize, f: &Field, slot: &syn::Ident, helpers: &syn::Path) -> TokenStream {
-    match (&f.default, &f.read_with) {
+fn finish(i: usize, f: &SerdeField, slot: &syn::Ident, helpers: &syn::Path) -> TokenStream {
+    match (&f.default, f.read_with()) {
         (Some(None), _) => quote!(#slot.unwrap_or_default()),
         (Some(Some(path)), _) => quote!(#slot.unwrap_or_else(#path)),
         (None, Some(_)) => quote!(match #slot {
@@ -231,7 +168,7 @@ fn is_option(ty: &syn::Type) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::postprocess::test_file as file;
+    use crate::postprocess::{assert_code_contains, test_file as file};
 
     #[test]
     fn structs_with_a_skipped_field_decode_through_the_shared_steps() {
@@ -262,39 +199,29 @@ mod tests {
             ),
             "{code}"
         );
-        for expected in [
-            "impl<'de> ::serde::Deserialize<'de> for Port {",
-            r#"const FIELDS: &[&str] = &["PrivatePort", "IP", "Mode", "type", "keys", "Warnings"];"#,
-            "fn __field(name: &str) -> ::std::option::Option<usize> { match name { \"PrivatePort\" => ::std::option::Option::Some(0usize), \"IP\" => ::std::option::Option::Some(1usize),",
-            "\"Warnings\" => ::std::option::Option::Some(5usize), _ => ::std::option::Option::None, }",
-            "map.next_key_seed(crate::transport::fields::FieldIndex(__field, FIELDS.len()))?",
-            "::std::option::Option::Some(0usize) =>",
-            "crate::transport::fields::set(&mut __f0, &mut map, FIELDS[0usize])",
-            "_ => crate::transport::fields::skip(&mut map), }?;",
-            "private_port: crate::transport::fields::take(__f0, FIELDS[0usize])?",
-            "ip: __f1.unwrap_or_default()",
-            "mode: __f2.unwrap_or_else(defaults::mode)",
-            "r#type: __f3.unwrap_or_default()",
-            "crate::transport::key_set::deserialize(deserializer).map(__With)",
-            "keys: __f4.unwrap_or_default()",
-            "::std::option::Option::deserialize(deserializer).map(__With)",
-            "<A::Error as ::serde::de::Error>::missing_field(FIELDS[5usize])",
-            r#"f.write_str("struct Port")"#,
-            r#"deserializer.deserialize_struct("Port", FIELDS, __Visitor)"#,
-        ] {
-            // prettyplease's line breaks (and the trailing commas that come with them) depend on
-            // lengths: compared without either.
-            let squeezed = |s: &str| {
-                s.split_whitespace()
-                    .collect::<String>()
-                    .replace(",)", ")")
-                    .replace(",]", "]")
-            };
-            assert!(
-                squeezed(&code).contains(&squeezed(expected)),
-                "{expected}\n{code}"
-            );
-        }
+        assert_code_contains(
+            &code,
+            &[
+                "impl<'de> ::serde::Deserialize<'de> for Port {",
+                r#"const FIELDS: &[&str] = &["PrivatePort", "IP", "Mode", "type", "keys", "Warnings"];"#,
+                "fn __field(name: &str) -> ::std::option::Option<usize> { match name { \"PrivatePort\" => ::std::option::Option::Some(0usize), \"IP\" => ::std::option::Option::Some(1usize),",
+                "\"Warnings\" => ::std::option::Option::Some(5usize), _ => ::std::option::Option::None, }",
+                "map.next_key_seed(crate::transport::fields::FieldIndex(__field, FIELDS.len()))?",
+                "::std::option::Option::Some(0usize) =>",
+                "crate::transport::fields::set(&mut __f0, &mut map, FIELDS[0usize])",
+                "_ => crate::transport::fields::skip(&mut map), }?;",
+                "private_port: crate::transport::fields::take(__f0, FIELDS[0usize])?",
+                "ip: __f1.unwrap_or_default()",
+                "mode: __f2.unwrap_or_else(defaults::mode)",
+                "r#type: __f3.unwrap_or_default()",
+                "crate::transport::key_set::deserialize(deserializer).map(__With)",
+                "keys: __f4.unwrap_or_default()",
+                "::std::option::Option::deserialize(deserializer).map(__With)",
+                "<A::Error as ::serde::de::Error>::missing_field(FIELDS[5usize])",
+                r#"f.write_str("struct Port")"#,
+                r#"deserializer.deserialize_struct("Port", FIELDS, __Visitor)"#,
+            ],
+        );
     }
 
     #[test]

@@ -17,97 +17,36 @@
 //! derive at all (its `Deserialize` already written by `compact-deserialize`) loses its fields'
 //! `#[serde(...)]` attributes, which only a serde derive declares; their meaning is in the impls.
 
+use super::serde_fields::{SerdeField, serde_fields};
+use crate::tree::{add_struct_impls, derives, remove_derive};
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ext::IdentExt;
-
-use crate::tree::{derives, module_items_mut, remove_derive, serde_entries};
 
 /// Gives each struct of `mod types` that qualifies (see the module docs) a compact `Serialize`
 /// impl in place of the derived one; returns how many structs changed.
 pub fn compact_serialize(file: &mut syn::File) -> usize {
-    let Some(types) = module_items_mut(file, "types") else {
-        return 0;
-    };
-    let mut out = Vec::with_capacity(types.len() * 2);
-    let mut changed = 0;
-    for mut item in types.drain(..) {
-        let added = match &mut item {
-            syn::Item::Struct(s) => plan(s).map(|fields| {
-                remove_derive(&mut s.attrs, "Serialize");
-                if !derives(&s.attrs, "Deserialize") {
-                    for f in &mut s.fields {
-                        f.attrs.retain(|a| !a.path().is_ident("serde"));
-                    }
-                }
-                changed += 1;
-                impl_for(&s.ident, &fields)
-            }),
-            _ => None,
-        };
-        out.push(item);
-        out.extend(added);
-    }
-    *types = out;
-    changed
-}
-
-/// One field, as its encoding needs it.
-struct Field {
-    /// The Rust field.
-    ident: syn::Ident,
-    ty: syn::Type,
-    /// Its name on the wire.
-    wire: String,
-    /// `skip_serializing_if`: the test that leaves it out.
-    skip_if: Option<syn::ExprPath>,
-    /// The function that writes it (`with`'s `serialize`).
-    write_with: Option<syn::ExprPath>,
+    add_struct_impls(file, |s| {
+        let fields = plan(s)?;
+        remove_derive(&mut s.attrs, "Serialize");
+        if !derives(&s.attrs, "Deserialize") {
+            for f in &mut s.fields {
+                f.attrs.retain(|a| !a.path().is_ident("serde"));
+            }
+        }
+        Some(impl_for(&s.ident, &fields))
+    })
 }
 
 /// The fields of a struct the pass takes, or `None` if it leaves the struct to the derive.
-fn plan(s: &syn::ItemStruct) -> Option<Vec<Field>> {
-    let syn::Fields::Named(named) = &s.fields else {
-        return None;
-    };
-    if !derives(&s.attrs, "Serialize")
-        || !s.generics.params.is_empty()
-        || !serde_entries(&s.attrs).is_empty()
-    {
+fn plan(s: &syn::ItemStruct) -> Option<Vec<SerdeField>> {
+    if !derives(&s.attrs, "Serialize") {
         return None;
     }
-    let path = |v: &Option<String>| -> Option<syn::ExprPath> { syn::parse_str(v.as_deref()?).ok() };
-    let mut fields = Vec::with_capacity(named.named.len());
-    for f in &named.named {
-        let ident = f.ident.clone()?;
-        let mut field = Field {
-            wire: ident.unraw().to_string(),
-            ident,
-            ty: f.ty.clone(),
-            skip_if: None,
-            write_with: None,
-        };
-        // The attributes whose meaning the pass reproduces (or which only decoding reads); any
-        // other leaves the struct alone.
-        for (key, value) in serde_entries(&f.attrs) {
-            match (key.as_str(), &value) {
-                ("rename", Some(name)) => field.wire = name.clone(),
-                ("default" | "deserialize_with", _) => {}
-                ("skip_serializing_if", Some(_)) => field.skip_if = Some(path(&value)?),
-                ("with", Some(_)) => {
-                    let module = path(&value)?;
-                    field.write_with = Some(syn::parse_quote!(#module::serialize));
-                }
-                _ => return None,
-            }
-        }
-        fields.push(field);
-    }
-    Some(fields)
+    serde_fields(s)
 }
 
 /// The `impl Serialize` of the struct `name` with `fields`.
-fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
+fn impl_for(name: &syn::Ident, fields: &[SerdeField]) -> syn::Item {
     let tests = fields.iter().filter_map(|f| {
         let (test, ident) = (f.skip_if.as_ref()?, &f.ident);
         Some(quote!(#test(&self.#ident)))
@@ -137,13 +76,13 @@ fn impl_for(name: &syn::Ident, fields: &[Field]) -> syn::Item {
 
 /// Writing one field: its value, or a wrapper calling its `with` function; behind its entry of
 /// `skipped` (the `skipped`-th) if it has a `skip_serializing_if`.
-fn write(f: &Field, skipped: Option<usize>) -> TokenStream {
+fn write(f: &SerdeField, skipped: Option<usize>) -> TokenStream {
     let (ident, wire) = (&f.ident, &f.wire);
     let call = |value: TokenStream| match skipped {
         Some(i) => quote!(out.field_unless(skipped[#i], #wire, #value)?;),
         None => quote!(out.field(#wire, #value)?;),
     };
-    let Some(with) = &f.write_with else {
+    let Some(with) = f.write_with() else {
         return call(quote!(&self.#ident));
     };
     let ty = &f.ty;
@@ -165,16 +104,7 @@ fn write(f: &Field, skipped: Option<usize>) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::postprocess::test_file as file;
-
-    /// prettyplease's line breaks (and the trailing commas that come with them) depend on
-    /// lengths: code is compared without either.
-    fn squeezed(s: &str) -> String {
-        s.split_whitespace()
-            .collect::<String>()
-            .replace(",)", ")")
-            .replace(",]", "]")
-    }
+    use crate::postprocess::{assert_code_contains, test_file as file};
 
     #[test]
     fn structs_encode_through_the_shared_type_and_lose_serde_attributes_no_derive_reads() {
@@ -214,28 +144,26 @@ mod tests {
             code.contains("#[derive(::serde::Deserialize)]\n    pub struct Plain {\n        #[serde(rename = \"A\")]"),
             "{code}"
         );
-        for expected in [
-            "impl ::serde::Serialize for Port {",
-            "let skipped = [::std::option::Option::is_none(&self.ip), ::serde_json::Map::is_empty(&self.labels)];",
-            r#"crate::transport::StructOut::start(serializer, "Port", 6usize, &skipped)?;"#,
-            r#"out.field("PrivatePort", &self.private_port)?;"#,
-            r#"out.field_unless(skipped[0usize], "IP", &self.ip)?;"#,
-            r#"out.field("type", &self.r#type)?;"#,
-            r#"out.field_unless(skipped[1usize], "labels", &self.labels)?;"#,
-            "struct __With<'a>(&'a ::std::collections::BTreeSet<::std::string::String>);",
-            "crate::transport::key_set::serialize(self.0, serializer)",
-            r#"out.field("keys", &__With(&self.keys))?;"#,
-            r#"out.field("Warnings", &self.warnings)?;"#,
-            "out.end()",
-            "impl ::serde::Serialize for Plain {",
-            "let skipped = [];",
-            r#"out.field("A", &self.a)?;"#,
-        ] {
-            assert!(
-                squeezed(&code).contains(&squeezed(expected)),
-                "{expected}\n{code}"
-            );
-        }
+        assert_code_contains(
+            &code,
+            &[
+                "impl ::serde::Serialize for Port {",
+                "let skipped = [::std::option::Option::is_none(&self.ip), ::serde_json::Map::is_empty(&self.labels)];",
+                r#"crate::transport::StructOut::start(serializer, "Port", 6usize, &skipped)?;"#,
+                r#"out.field("PrivatePort", &self.private_port)?;"#,
+                r#"out.field_unless(skipped[0usize], "IP", &self.ip)?;"#,
+                r#"out.field("type", &self.r#type)?;"#,
+                r#"out.field_unless(skipped[1usize], "labels", &self.labels)?;"#,
+                "struct __With<'a>(&'a ::std::collections::BTreeSet<::std::string::String>);",
+                "crate::transport::key_set::serialize(self.0, serializer)",
+                r#"out.field("keys", &__With(&self.keys))?;"#,
+                r#"out.field("Warnings", &self.warnings)?;"#,
+                "out.end()",
+                "impl ::serde::Serialize for Plain {",
+                "let skipped = [];",
+                r#"out.field("A", &self.a)?;"#,
+            ],
+        );
     }
 
     #[test]

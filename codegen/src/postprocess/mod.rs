@@ -39,6 +39,7 @@ mod open_enums;
 mod optional_raw_bodies;
 mod redact_credentials;
 mod registry_credentials;
+mod serde_fields;
 mod transport_responses;
 mod typed_errors;
 
@@ -248,6 +249,24 @@ pub fn run(
 #[cfg(test)]
 fn test_file(tokens: TokenStream) -> syn::File {
     syn::parse2(tokens).unwrap()
+}
+
+/// Asserts that `code` (prettyplease's output) contains each of `expected`, compared without
+/// whitespace or the trailing commas that prettyplease's length-dependent line breaks add.
+#[cfg(test)]
+fn assert_code_contains(code: &str, expected: &[&str]) {
+    let squeezed = |s: &str| {
+        s.split_whitespace()
+            .collect::<String>()
+            .replace(",)", ")")
+            .replace(",]", "]")
+    };
+    for expected in expected {
+        assert!(
+            squeezed(code).contains(&squeezed(expected)),
+            "{expected}\n{code}"
+        );
+    }
 }
 
 #[cfg(test)]
