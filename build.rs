@@ -11,16 +11,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs, process};
 
-use docker_engine_codegen::specs::{Manifest, SPECS_ENV, SpecDir};
+use docker_engine_codegen::specs::{MANIFEST_FILE, Manifest, SPECS_ENV, SpecDir};
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=spec/manifest.yaml");
+    println!("cargo::rerun-if-changed=spec/{MANIFEST_FILE}");
     println!("cargo::rerun-if-env-changed={SPECS_ENV}");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let manifest =
-        Manifest::load(&crate_dir.join("spec/manifest.yaml")).unwrap_or_else(|e| fail(&e));
+        Manifest::load(&crate_dir.join("spec").join(MANIFEST_FILE)).unwrap_or_else(|e| fail(&e));
     let env_value = env::var(SPECS_ENV).ok();
     let source =
         SpecDir::choose(&crate_dir.join("spec"), env_value.as_deref()).unwrap_or_else(|e| fail(&e));
@@ -43,7 +43,7 @@ fn main() {
         let version = format!("1.{minor}");
         let entry = manifest.entry(&version).unwrap_or_else(|| {
             fail(&format!(
-                "feature v1_{minor} has no entry in spec/manifest.yaml (add it with `cargo xtask spec add {version}`)"
+                "feature v1_{minor} has no entry in spec/{MANIFEST_FILE} (add it with `cargo xtask spec add {version}`)"
             ))
         });
         let path = source.path().join(entry.file_name());

@@ -16,6 +16,9 @@ use sha2::{Digest, Sha256};
 /// own `spec/` folder has none (a git dependency or a vendored tree).
 pub const SPECS_ENV: &str = "DOCKER_ENGINE_API_SPECS";
 
+/// The manifest's file name, in the crate's `spec/` folder.
+pub const MANIFEST_FILE: &str = "manifest.yaml";
+
 /// The parsed `spec/manifest.yaml`.
 #[derive(Debug, Deserialize)]
 pub struct Manifest {

@@ -44,9 +44,9 @@ pub use version::ApiVersion;
 pub(crate) const LOG_TARGET: &str = "docker_engine_client";
 
 /// What docker-engine-client's generated clients call (as `crate::transport::…`): the request
-/// steps, response wrapping, error mapping, key-set codec and struct-field decoding and encoding of the one
-/// request path. Not an API: it changes with the generator, which is released together with this
-/// crate.
+/// steps, response wrapping, error mapping, key-set codec and struct-field decoding and encoding
+/// of the one request path. Not an API: it changes with the generator, which is released together
+/// with this crate.
 #[doc(hidden)]
 pub mod __generated {
     pub use crate::transport::{

@@ -14,7 +14,7 @@ pub mod spec_diff;
 
 use std::path::{Path, PathBuf};
 
-pub use docker_engine_codegen::specs::Manifest;
+pub use docker_engine_codegen::specs::{self, Manifest};
 
 /// The workspace root (the folder above `xtask/`).
 pub fn project_root() -> PathBuf {
@@ -26,5 +26,5 @@ pub fn project_root() -> PathBuf {
 
 /// Reads `spec/manifest.yaml` under `root`.
 pub fn manifest(root: &Path) -> Result<Manifest, String> {
-    Manifest::load(&root.join("spec/manifest.yaml"))
+    Manifest::load(&root.join("spec").join(specs::MANIFEST_FILE))
 }

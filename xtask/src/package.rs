@@ -54,7 +54,7 @@ pub fn package(root: &Path) -> Result<Vec<PathBuf>, String> {
     let committed: Vec<&str> = tracked
         .lines()
         .filter(|f| {
-            (f.ends_with(".yaml") && *f != "spec/manifest.yaml")
+            (f.ends_with(".yaml") && f.strip_prefix("spec/") != Some(specs::MANIFEST_FILE))
                 || f.ends_with(&manifest.license.file)
         })
         .collect();
@@ -128,7 +128,7 @@ pub fn package(root: &Path) -> Result<Vec<PathBuf>, String> {
     let wanted: Vec<String> = manifest
         .pinned_files()
         .map(|f| f.file)
-        .chain(["manifest.yaml".into()])
+        .chain([specs::MANIFEST_FILE.into()])
         .collect();
     let missing: Vec<&String> = wanted
         .iter()

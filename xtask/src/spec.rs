@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use docker_engine_codegen::{Report, policy::STREAMING_OPERATIONS};
+use docker_engine_codegen::{Report, policy::STREAMING_OPERATIONS, specs};
 
 use crate::fetch::{obtain, sha256_hex, verify};
 use crate::manifest;
@@ -41,7 +41,10 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
         docker_engine_codegen::minor_of(version).ok_or(format!("{version}: expected 1.NN"))?;
     let manifest = manifest(root)?;
     if manifest.specs.iter().any(|s| s.version == version) {
-        return Err(format!("v{version} is already in spec/manifest.yaml"));
+        return Err(format!(
+            "v{version} is already in spec/{}",
+            specs::MANIFEST_FILE
+        ));
     }
     let file_name = format!("v{version}.yaml");
     let url = manifest.url_for(version);
@@ -75,7 +78,7 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
     }
     std::fs::write(root.join("spec").join(&file_name), &bytes).map_err(|e| e.to_string())?;
 
-    let manifest_path = root.join("spec/manifest.yaml");
+    let manifest_path = root.join("spec").join(specs::MANIFEST_FILE);
     let mut text = std::fs::read_to_string(&manifest_path).map_err(|e| e.to_string())?;
     // The `spec:` list is the manifest's last key: an entry appends to it (every value quoted,
     // as the file's other entries are).

@@ -3,6 +3,7 @@
 use std::fs;
 
 use docker_engine_codegen::Stage;
+use docker_engine_codegen::specs::MANIFEST_FILE;
 use xtask::{manifest, project_root, spec};
 
 #[test]
@@ -33,8 +34,8 @@ fn add_a_new_release_in_one_command() {
     fs::create_dir(project.path().join("spec")).unwrap();
     fs::copy(root.join("Cargo.toml"), project.path().join("Cargo.toml")).unwrap();
     fs::copy(
-        root.join("spec/manifest.yaml"),
-        project.path().join("spec/manifest.yaml"),
+        root.join("spec").join(MANIFEST_FILE),
+        project.path().join("spec").join(MANIFEST_FILE),
     )
     .unwrap();
     // A "new release": the newest spec under a new version number.
@@ -106,8 +107,8 @@ fn a_release_where_upstream_fixed_what_a_fix_corrects_is_refused_naming_each_fix
     fs::create_dir(project.path().join("spec")).unwrap();
     fs::copy(root.join("Cargo.toml"), project.path().join("Cargo.toml")).unwrap();
     fs::copy(
-        root.join("spec/manifest.yaml"),
-        project.path().join("spec/manifest.yaml"),
+        root.join("spec").join(MANIFEST_FILE),
+        project.path().join("spec").join(MANIFEST_FILE),
     )
     .unwrap();
     // The next release, with two of the mistakes the fixes correct corrected upstream: plugin
@@ -172,8 +173,8 @@ fn sync_refuses_a_file_with_the_wrong_hash() {
     let incoming = tempfile::tempdir().unwrap();
     fs::create_dir(project.path().join("spec")).unwrap();
     fs::copy(
-        root.join("spec/manifest.yaml"),
-        project.path().join("spec/manifest.yaml"),
+        root.join("spec").join(MANIFEST_FILE),
+        project.path().join("spec").join(MANIFEST_FILE),
     )
     .unwrap();
     for entry in manifest(&root).unwrap().specs {

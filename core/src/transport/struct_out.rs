@@ -2,9 +2,9 @@
 //! writing a struct field by field, a skipped field as the derive skips it.
 //!
 //! serde's derived `Serialize` is short per field, yet across the ~250 structs of a version it was
-//! about a quarter of the generated module's compile time (v1.55, `CARGO_INCREMENTAL=0`: 7.9 s
-//! with the derives, 6.1 s with impls over this type; the module is the single-core tail of a
-//! consumer's build). Each generated impl now computes which optional fields are skipped once,
+//! about a quarter of the generated module's compile time (v1.55, `CARGO_INCREMENTAL=0`: 7.2 s
+//! with the derives, 6.1 s with impls over this type, medians; the module is the single-core tail
+//! of a consumer's build). Each generated impl now computes which optional fields are skipped once,
 //! and writes each field with one call here. The output is the derive's for every serializer:
 //! the same `serialize_struct` name and field count (the fields written), the same keys in the
 //! same order, and `skip_field` for a skipped field.
