@@ -100,6 +100,16 @@ pub const POLICIES: &[Policy] = &[
         versions: Versions::Every,
         run: |doc, _| lenient_strings(doc),
     },
+    Pass {
+        name: "timestamps-as-strings",
+        reason: "Docker's timestamps are RFC 3339 strings; most are marked `dateTime` (which \
+                 typify leaves a String) and a few `date-time` (which it would make chrono \
+                 types): all stay Strings, one type for every timestamp and no date library \
+                 in every build (users parse them with the one they use)",
+        // The first `date-time` field (HealthcheckResult's Start/End) is in v1.39's spec.
+        versions: Versions::ZeroBefore(39),
+        run: |doc, _| timestamps_as_strings(doc),
+    },
 ];
 
 /// Applies every policy to an OpenAPI 3 tree; returns what each did and the notes they left.
@@ -370,6 +380,28 @@ fn lenient_strings(doc: &mut Value) -> usize {
     walk(doc)
 }
 
+/// `format: date-time` is dropped from string schemas, so typify types them as it types
+/// Docker's other (`dateTime`) timestamps: `String`. The description says the format already.
+fn timestamps_as_strings(doc: &mut Value) -> usize {
+    fn walk(v: &mut Value) -> usize {
+        match v {
+            Value::Object(map) => {
+                let mut n = 0;
+                if map.get("type") == Some(&json!("string"))
+                    && map.get("format") == Some(&json!("date-time"))
+                {
+                    map.remove("format");
+                    n += 1;
+                }
+                n + map.values_mut().map(walk).sum::<usize>()
+            }
+            Value::Array(items) => items.iter_mut().map(walk).sum(),
+            _ => 0,
+        }
+    }
+    walk(doc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,5 +538,24 @@ mod tests {
                 .contains("pattern: \"^a$\""),
             "{name}"
         );
+    }
+
+    #[test]
+    fn date_time_strings_stay_strings() {
+        let mut doc = json!({"components": {"schemas": {"Health": {"type": "object", "properties": {
+            "Start": {"type": "string", "format": "date-time"},
+            "Created": {"type": "string", "format": "dateTime"},
+            "Size": {"type": "integer", "format": "int64"}}}}}});
+        let timestamps = POLICIES
+            .iter()
+            .find(|p| p.name == "timestamps-as-strings")
+            .unwrap();
+        assert_eq!((timestamps.run)(&mut doc, &mut Notes::default()), 1);
+        let props = &doc["components"]["schemas"]["Health"]["properties"];
+        assert_eq!(props["Start"], json!({"type": "string"}));
+        assert_eq!(props["Created"]["format"], "dateTime", "not ours to touch");
+        assert_eq!(props["Size"]["format"], "int64");
+        assert!(timestamps.versions.may_be_zero_in(38));
+        assert!(!timestamps.versions.may_be_zero_in(39));
     }
 }
