@@ -226,14 +226,17 @@ pub const PASSES: &[SynPass] = &[
     },
 ];
 
-/// Parses progenitor's tokens, runs every pass and adds the [`hooks`]; `doc` is the OpenAPI tree
-/// the tokens were generated from. Returns the file and what each pass did.
+/// Parses progenitor's tokens (all but the type builders' items, which `drop-type-builders`
+/// removes anyway: its module is emptied in the tokens first), runs every pass and adds the
+/// [`hooks`]; `doc` is the OpenAPI tree the tokens were generated from. Returns the file and what
+/// each pass did.
 pub fn run(
     version: &str,
     minor: u32,
     doc: &Value,
     tokens: TokenStream,
 ) -> Result<(syn::File, Vec<Applied>), Error> {
+    let tokens = drop_type_builders::hollow_type_builders(tokens);
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax {
         version: version.to_string(),
         message: e.to_string(),
