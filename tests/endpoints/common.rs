@@ -6,21 +6,53 @@ use docker_engine_client::Docker;
 use docker_engine_client::filters::ContainerFilters;
 use super::api::{Client, types};
 use serde_json::json;
+use tokio::sync::RwLock;
 
 use crate::support;
 
+/// The daemon's image store, shared by this daemon's tests and had alone by the one that prunes
+/// images. On Engine 28's containerd store an image prune deletes the lease of every operation
+/// then in flight (imports, pulls, commits, loads, saves: moby/moby#53321, open), even a prune
+/// whose filter matches nothing, and those fail with "lease does not exist: not found" (CI saw a
+/// commit fail so twice; 30 commits beside a loop of such prunes: 6 failed). Every test holds it
+/// for reading from [`connect`] until its cleanup has run; [`setup_alone`] holds it for writing.
+static IMAGE_STORE: RwLock<()> = RwLock::const_new(());
+
 /// A v1.41 client of the daemon and the cleanup of what the test makes (`None`: no daemon).
 pub async fn connect() -> Option<(Docker, Client, support::Cleanup)> {
+    let shared = IMAGE_STORE.read().await;
+    connect_keeping(shared).await
+}
+
+/// [`connect`], with `guard` kept until the cleanup has run.
+async fn connect_keeping(
+    guard: impl std::any::Any + Send + Sync,
+) -> Option<(Docker, Client, support::Cleanup)> {
     let docker = support::docker_of(super::DAEMON)?;
     let client: Client = docker.client().await.unwrap();
     let cleanup = support::Cleanup::new(&docker);
+    cleanup.keep(guard);
     Some((docker, client, cleanup))
 }
 
 /// [`connect`], and a busybox image of the test's own (`dec-<name>-...:latest`), removed at the
 /// end.
 pub async fn setup(name: &str) -> Option<(Docker, Client, support::Cleanup, String)> {
-    let (docker, client, cleanup) = connect().await?;
+    with_busybox(connect().await?, name).await
+}
+
+/// [`setup`] for a test that prunes images: it runs while no other test of this daemon does
+/// (see [`IMAGE_STORE`]).
+pub async fn setup_alone(name: &str) -> Option<(Docker, Client, support::Cleanup, String)> {
+    let alone = IMAGE_STORE.write().await;
+    with_busybox(connect_keeping(alone).await?, name).await
+}
+
+/// Imports a busybox image of the test's own, removed at the end.
+async fn with_busybox(
+    (docker, client, cleanup): (Docker, Client, support::Cleanup),
+    name: &str,
+) -> Option<(Docker, Client, support::Cleanup, String)> {
     let importer: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
     let image = support::import_busybox(&importer, &support::unique(name)).await;
     cleanup.image(&image);

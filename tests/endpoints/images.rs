@@ -7,7 +7,7 @@ use super::api::{Client, types};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
-use super::common::{body, create, labelled, run_to_exit, setup};
+use super::common::{body, create, labelled, run_to_exit, setup, setup_alone};
 use crate::support;
 
 /// Tags `image` (`repo:latest`) as `repo:<tag>` too (removed at the end); returns the new
@@ -27,19 +27,6 @@ async fn tag(client: &Client, cleanup: &support::Cleanup, image: &str, tag: &str
     tagged
 }
 
-/// One commit at a time in this test binary: Engine 28's containerd image store fails commits of
-/// containers of the same image made at the same time (moby/moby#44450, open), and these tests
-/// all commit busybox containers.
-static COMMITS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// The containerd store's answer to a commit whose lease went away under it (seen once in CI, on
-/// a fresh Engine 28; not reproduced in 11 runs of these tests since): the daemon's race, not the
-/// client's, so the commit is tried once more.
-fn lost_its_lease(error: &docker_engine_client::Error) -> bool {
-    matches!(error, docker_engine_client::Error::Api(e)
-        if e.status == 500 && e.message.contains("lease does not exist"))
-}
-
 /// Commits container `cid` as `repo:tag` with `config` (removed at the end).
 async fn commit(
     client: &Client,
@@ -50,22 +37,17 @@ async fn commit(
     config: serde_json::Value,
 ) -> types::IdResponse {
     cleanup.image(&format!("{repo}:{tag}"));
-    let _one_at_a_time = COMMITS.lock().await;
-    let send = || {
-        client
-            .image_commit()
-            .container(cid)
-            .repo(repo)
-            .tag(tag)
-            .comment(comment)
-            .body(body::<types::ContainerConfig>(config.clone()))
-            .send()
-    };
-    let committed = match send().await {
-        Err(e) if lost_its_lease(&e) => send().await,
-        result => result,
-    };
-    committed.unwrap().into_inner()
+    client
+        .image_commit()
+        .container(cid)
+        .repo(repo)
+        .tag(tag)
+        .comment(comment)
+        .body(body::<types::ContainerConfig>(config))
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 #[tokio::test]
@@ -239,7 +221,8 @@ async fn get_all_saves_several_images_in_one_tarball() {
 #[tokio::test]
 #[ignore = "needs a Docker daemon: cargo test -- --include-ignored (CI runs them)"]
 async fn prune_takes_the_dangling_labelled_image_whose_tag_moved_away() {
-    let Some((_docker, client, cleanup, image)) = setup("ep-image-prune").await else {
+    // Alone on its daemon: the prune would take the leases of other tests' imports and commits.
+    let Some((_docker, client, cleanup, image)) = setup_alone("ep-image-prune").await else {
         return;
     };
     let label = support::unique("ep-image-prune");

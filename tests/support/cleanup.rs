@@ -14,6 +14,8 @@ pub struct Cleanup {
     networks: Mutex<Vec<String>>,
     volumes: Mutex<Vec<String>>,
     images: Mutex<Vec<String>>,
+    /// What the test keeps until its objects are removed (a lock guard).
+    kept: Mutex<Vec<Box<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl Cleanup {
@@ -25,7 +27,13 @@ impl Cleanup {
             networks: Mutex::new(Vec::new()),
             volumes: Mutex::new(Vec::new()),
             images: Mutex::new(Vec::new()),
+            kept: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Keeps `value` (a lock guard) until this cleanup has run: dropped after the removals.
+    pub fn keep(&self, value: impl std::any::Any + Send + Sync) {
+        self.kept.lock().unwrap().push(Box::new(value));
     }
 
     /// Removes container `id` (forcibly) at the end.
