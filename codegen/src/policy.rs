@@ -106,7 +106,7 @@ pub const POLICIES: &[Policy] = &[
                  typify leaves a String) and a few `date-time` (which it would make chrono \
                  types): all stay Strings, one type for every timestamp and no date library \
                  in every build (users parse them with the one they use)",
-        // The first `date-time` field (HealthcheckResult's Start/End) is in v1.39's spec.
+        // The first `date-time` field (HealthcheckResult's Start) is in v1.39's spec.
         versions: Versions::ZeroBefore(39),
         run: |doc, _| timestamps_as_strings(doc),
     },
