@@ -11,7 +11,8 @@ use serde_json::{Map, Value, json};
 use crate::Error;
 use crate::pass::{Applied, Pass, Stage, Versions, run_table};
 use crate::tree::{
-    JSON, OCTET_STREAM, X_CONTENT_TYPE, binary_schema, is_error_status, operations_mut,
+    JSON, OCTET_STREAM, X_CONTENT_TYPE, binary_schema, edit_objects, is_error_status,
+    operations_mut,
 };
 
 /// A conversion pass: an edit of the tree that returns how many places it changed, or why it
@@ -117,20 +118,13 @@ fn rewrite_refs(doc: &mut Value) -> Result<usize, String> {
 
 /// Swagger's vendor `x-nullable: true` → OpenAPI's `nullable: true`.
 fn x_nullable(doc: &mut Value) -> Result<usize, String> {
-    fn walk(v: &mut Value) -> usize {
-        match v {
-            Value::Object(map) => {
-                let removed = map.remove("x-nullable");
-                if removed == Some(Value::Bool(true)) {
-                    map.insert("nullable".into(), Value::Bool(true));
-                }
-                usize::from(removed.is_some()) + map.values_mut().map(walk).sum::<usize>()
-            }
-            Value::Array(items) => items.iter_mut().map(walk).sum(),
-            _ => 0,
+    Ok(edit_objects(doc, |map| {
+        let removed = map.remove("x-nullable");
+        if removed == Some(Value::Bool(true)) {
+            map.insert("nullable".into(), Value::Bool(true));
         }
-    }
-    Ok(walk(doc))
+        usize::from(removed.is_some())
+    }))
 }
 
 /// Keys of a Swagger 2.0 non-body parameter that describe its value; OpenAPI 3 moves them

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::Error;
 use crate::pass::{Applied, Pass, Stage, Versions, run_table};
+use crate::tree::edit_objects;
 
 /// One correction of the specs: applied to an OpenAPI 3 tree, it returns how many places it
 /// changed. Its [`Versions`] are [`Versions::From`] or [`Versions::Only`] the upstream versions
@@ -146,21 +147,13 @@ pub fn apply_all(version: &str, minor: u32, doc: &mut Value) -> Result<Vec<Appli
 }
 
 fn strslice_type_list(doc: &mut Value) -> usize {
-    fn walk(v: &mut Value) -> usize {
-        match v {
-            Value::Object(map) => {
-                let mut n = 0;
-                if map.get("type") == Some(&json!(["array", "string"])) {
-                    map.insert("type".into(), json!("array"));
-                    n += 1;
-                }
-                n + map.values_mut().map(walk).sum::<usize>()
-            }
-            Value::Array(items) => items.iter_mut().map(walk).sum(),
-            _ => 0,
+    edit_objects(doc, |map| {
+        if map.get("type") != Some(&json!(["array", "string"])) {
+            return 0;
         }
-    }
-    walk(doc)
+        map.insert("type".into(), json!("array"));
+        1
+    })
 }
 
 fn push_info_layer_id(doc: &mut Value) -> usize {

@@ -9,7 +9,9 @@ use serde_json::{Map, Value, json};
 
 use crate::Error;
 use crate::pass::{Applied, Pass, Stage, Versions, run_table};
-use crate::tree::{JSON, OCTET_STREAM, binary_schema, is_error_status, operations_mut};
+use crate::tree::{
+    JSON, OCTET_STREAM, binary_schema, edit_objects, is_error_status, operations_mut,
+};
 
 /// Operations whose success body is a stream of bytes: progress JSON lines, multiplexed or raw
 /// container output, tar archives. The spec types them as nothing (`()` would drop the body and,
@@ -274,37 +276,30 @@ fn nullable_definitions_at_use(doc: &mut Value) -> usize {
             nullable.insert(format!("#/components/schemas/{name}"));
         }
     }
-    fn walk(v: &mut Value, nullable: &BTreeSet<String>) -> usize {
-        match v {
-            Value::Object(map) => {
-                let mut dropped = 0;
-                let refs_nullable: Vec<String> = map
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                    .filter(|(_, p)| {
-                        p.get("$ref")
-                            .and_then(Value::as_str)
-                            .is_some_and(|r| nullable.contains(r))
-                    })
-                    .map(|(name, _)| name.clone())
-                    .collect();
-                if let Some(Value::Array(required)) = map.get_mut("required") {
-                    let before = required.len();
-                    required.retain(|r| {
-                        !r.as_str()
-                            .is_some_and(|r| refs_nullable.iter().any(|n| n == r))
-                    });
-                    dropped += before - required.len();
-                }
-                dropped + map.values_mut().map(|v| walk(v, nullable)).sum::<usize>()
-            }
-            Value::Array(items) => items.iter_mut().map(|v| walk(v, nullable)).sum(),
-            _ => 0,
-        }
-    }
-    nullable.len() + walk(doc, &nullable)
+    let dropped = edit_objects(doc, |map| {
+        let refs_nullable: Vec<String> = map
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, p)| {
+                p.get("$ref")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| nullable.contains(r))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        let Some(Value::Array(required)) = map.get_mut("required") else {
+            return 0;
+        };
+        let before = required.len();
+        required.retain(|r| {
+            !r.as_str()
+                .is_some_and(|r| refs_nullable.iter().any(|n| n == r))
+        });
+        before - required.len()
+    });
+    nullable.len() + dropped
 }
 
 /// Go encodes a nil slice or map as `null`, and Docker sends it (`Ports`, `Labels`, `Warnings`,
@@ -320,27 +315,21 @@ fn nullable_collections(doc: &mut Value) -> usize {
             _ => false,
         }
     }
-    fn walk(v: &mut Value) -> usize {
-        match v {
-            Value::Object(map) => {
-                let mut n = 0;
-                if let Some(Value::Object(props)) = map.get_mut("properties") {
-                    for prop in props.values_mut() {
-                        if let Some(prop) = prop.as_object_mut()
-                            && is_collection(prop)
-                            && prop.insert("nullable".into(), json!(true)) != Some(json!(true))
-                        {
-                            n += 1;
-                        }
-                    }
-                }
-                n + map.values_mut().map(walk).sum::<usize>()
+    edit_objects(doc, |map| {
+        let Some(Value::Object(props)) = map.get_mut("properties") else {
+            return 0;
+        };
+        let mut n = 0;
+        for prop in props.values_mut() {
+            if let Some(prop) = prop.as_object_mut()
+                && is_collection(prop)
+                && prop.insert("nullable".into(), json!(true)) != Some(json!(true))
+            {
+                n += 1;
             }
-            Value::Array(items) => items.iter_mut().map(walk).sum(),
-            _ => 0,
         }
-    }
-    walk(doc)
+        n
+    })
 }
 
 /// String constraints (`pattern`, `minLength`, `maxLength`) would make typify wrap the string in
@@ -348,58 +337,42 @@ fn nullable_collections(doc: &mut Value) -> usize {
 /// would fail the whole response, and requests would need `try_from`. The daemon validates what
 /// it is sent, so the client takes strings as they are; the constraint stays in the description.
 fn lenient_strings(doc: &mut Value) -> usize {
-    fn walk(v: &mut Value) -> usize {
-        match v {
-            Value::Object(map) => {
-                let mut n = 0;
-                if map.get("type") == Some(&json!("string")) {
-                    let mut removed = Vec::new();
-                    for key in ["pattern", "minLength", "maxLength"] {
-                        if let Some(value) = map.remove(key) {
-                            removed.push(format!("{key}: {value}"));
-                        }
-                    }
-                    if !removed.is_empty() {
-                        let note = format!(
-                            "\n\nConstraint (checked by the daemon): {}.",
-                            removed.join(", ")
-                        );
-                        let description = map.entry("description").or_insert_with(|| json!(""));
-                        if let Value::String(d) = description {
-                            d.push_str(&note);
-                        }
-                        n += 1;
-                    }
-                }
-                n + map.values_mut().map(walk).sum::<usize>()
-            }
-            Value::Array(items) => items.iter_mut().map(walk).sum(),
-            _ => 0,
+    edit_objects(doc, |map| {
+        if map.get("type") != Some(&json!("string")) {
+            return 0;
         }
-    }
-    walk(doc)
+        let mut removed = Vec::new();
+        for key in ["pattern", "minLength", "maxLength"] {
+            if let Some(value) = map.remove(key) {
+                removed.push(format!("{key}: {value}"));
+            }
+        }
+        if removed.is_empty() {
+            return 0;
+        }
+        let note = format!(
+            "\n\nConstraint (checked by the daemon): {}.",
+            removed.join(", ")
+        );
+        let description = map.entry("description").or_insert_with(|| json!(""));
+        if let Value::String(d) = description {
+            d.push_str(&note);
+        }
+        1
+    })
 }
 
 /// `format: date-time` is dropped from string schemas, so typify types them as it types
 /// Docker's other (`dateTime`) timestamps: `String`. The description says the format already.
 fn timestamps_as_strings(doc: &mut Value) -> usize {
-    fn walk(v: &mut Value) -> usize {
-        match v {
-            Value::Object(map) => {
-                let mut n = 0;
-                if map.get("type") == Some(&json!("string"))
-                    && map.get("format") == Some(&json!("date-time"))
-                {
-                    map.remove("format");
-                    n += 1;
-                }
-                n + map.values_mut().map(walk).sum::<usize>()
-            }
-            Value::Array(items) => items.iter_mut().map(walk).sum(),
-            _ => 0,
+    edit_objects(doc, |map| {
+        let timestamp = map.get("type") == Some(&json!("string"))
+            && map.get("format") == Some(&json!("date-time"));
+        if timestamp {
+            map.remove("format");
         }
-    }
-    walk(doc)
+        usize::from(timestamp)
+    })
 }
 
 #[cfg(test)]

@@ -35,6 +35,26 @@ pub fn binary_schema() -> Value {
     json!({ "type": "string", "format": "binary" })
 }
 
+/// Calls `edit` on every object of `v`, each before the objects inside it (which `edit` may have
+/// changed), and returns the sum of what it returned: the passes that rewrite a shape wherever it
+/// is in the document count their edits this way.
+pub fn edit_objects(
+    v: &mut Value,
+    mut edit: impl FnMut(&mut Map<String, Value>) -> usize,
+) -> usize {
+    fn walk(v: &mut Value, edit: &mut dyn FnMut(&mut Map<String, Value>) -> usize) -> usize {
+        match v {
+            Value::Object(map) => {
+                let n = edit(map);
+                n + map.values_mut().map(|v| walk(v, edit)).sum::<usize>()
+            }
+            Value::Array(items) => items.iter_mut().map(|v| walk(v, edit)).sum(),
+            _ => 0,
+        }
+    }
+    walk(v, &mut edit)
+}
+
 /// Iterates over every operation of a (Swagger or OpenAPI) document as `(path, method, op)`.
 pub fn operations_mut(
     doc: &mut Value,
