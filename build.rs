@@ -18,12 +18,10 @@ fn main() {
     println!("cargo::rerun-if-changed=spec/{MANIFEST_FILE}");
     println!("cargo::rerun-if-env-changed={SPECS_ENV}");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let manifest =
-        Manifest::load(&crate_dir.join("spec").join(MANIFEST_FILE)).unwrap_or_else(|e| fail(&e));
+    let spec_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let manifest = Manifest::load(&spec_dir.join(MANIFEST_FILE)).unwrap_or_else(|e| fail(&e));
     let env_value = env::var(SPECS_ENV).ok();
-    let source =
-        SpecDir::choose(&crate_dir.join("spec"), env_value.as_deref()).unwrap_or_else(|e| fail(&e));
+    let source = SpecDir::choose(&spec_dir, env_value.as_deref()).unwrap_or_else(|e| fail(&e));
     if let SpecDir::Crate(dir) = &source {
         check_not_partial(&manifest, dir);
     }

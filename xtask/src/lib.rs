@@ -24,7 +24,12 @@ pub fn project_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Where `spec/manifest.yaml` is under `root`.
+pub fn manifest_path(root: &Path) -> PathBuf {
+    root.join("spec").join(specs::MANIFEST_FILE)
+}
+
 /// Reads `spec/manifest.yaml` under `root`.
 pub fn manifest(root: &Path) -> Result<Manifest, String> {
-    Manifest::load(&root.join("spec").join(specs::MANIFEST_FILE))
+    Manifest::load(&manifest_path(root))
 }

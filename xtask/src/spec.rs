@@ -8,7 +8,7 @@ use std::time::Instant;
 use docker_engine_codegen::{Report, policy::STREAMING_OPERATIONS, specs};
 
 use crate::fetch::{obtain, sha256_hex, verify};
-use crate::manifest;
+use crate::{manifest, manifest_path};
 
 /// Copies (`from`) or downloads every spec of the manifest, and Docker's license for them, into
 /// `spec/`, checking sha256s. A file already there with the right hash is left alone.
@@ -78,8 +78,8 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
     }
     std::fs::write(root.join("spec").join(&file_name), &bytes).map_err(|e| e.to_string())?;
 
-    let manifest_path = root.join("spec").join(specs::MANIFEST_FILE);
-    let mut text = std::fs::read_to_string(&manifest_path).map_err(|e| e.to_string())?;
+    let manifest_file = manifest_path(root);
+    let mut text = std::fs::read_to_string(&manifest_file).map_err(|e| e.to_string())?;
     // The `spec:` list is the manifest's last key: an entry appends to it (every value quoted,
     // as the file's other entries are).
     if !text.ends_with('\n') {
@@ -88,7 +88,7 @@ pub fn add(root: &Path, version: &str, from: Option<&Path>) -> Result<(), String
     text.push_str(&format!(
         "  - version: \"{version}\"\n    url: \"{url}\"\n    sha256: \"{sha}\"\n"
     ));
-    std::fs::write(&manifest_path, text).map_err(|e| e.to_string())?;
+    std::fs::write(&manifest_file, text).map_err(|e| e.to_string())?;
 
     let newest = manifest
         .specs

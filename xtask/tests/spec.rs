@@ -3,8 +3,7 @@
 use std::fs;
 
 use docker_engine_codegen::Stage;
-use docker_engine_codegen::specs::MANIFEST_FILE;
-use xtask::{manifest, project_root, spec};
+use xtask::{manifest, manifest_path, project_root, spec};
 
 #[test]
 fn every_version_generates_completely() {
@@ -33,11 +32,7 @@ fn add_a_new_release_in_one_command() {
     let incoming = tempfile::tempdir().unwrap();
     fs::create_dir(project.path().join("spec")).unwrap();
     fs::copy(root.join("Cargo.toml"), project.path().join("Cargo.toml")).unwrap();
-    fs::copy(
-        root.join("spec").join(MANIFEST_FILE),
-        project.path().join("spec").join(MANIFEST_FILE),
-    )
-    .unwrap();
+    fs::copy(manifest_path(&root), manifest_path(project.path())).unwrap();
     // A "new release": the newest spec under a new version number.
     let newest = manifest(&root).unwrap().specs.last().unwrap().clone();
     let next = format!(
@@ -106,11 +101,7 @@ fn a_release_where_upstream_fixed_what_a_fix_corrects_is_refused_naming_each_fix
     let incoming = tempfile::tempdir().unwrap();
     fs::create_dir(project.path().join("spec")).unwrap();
     fs::copy(root.join("Cargo.toml"), project.path().join("Cargo.toml")).unwrap();
-    fs::copy(
-        root.join("spec").join(MANIFEST_FILE),
-        project.path().join("spec").join(MANIFEST_FILE),
-    )
-    .unwrap();
+    fs::copy(manifest_path(&root), manifest_path(project.path())).unwrap();
     // The next release, with two of the mistakes the fixes correct corrected upstream: plugin
     // delete answers no body, a volume's Status values are any JSON. (JSON is YAML.)
     let newest = manifest(&root).unwrap().specs.last().unwrap().clone();
@@ -172,11 +163,7 @@ fn sync_refuses_a_file_with_the_wrong_hash() {
     let project = tempfile::tempdir().unwrap();
     let incoming = tempfile::tempdir().unwrap();
     fs::create_dir(project.path().join("spec")).unwrap();
-    fs::copy(
-        root.join("spec").join(MANIFEST_FILE),
-        project.path().join("spec").join(MANIFEST_FILE),
-    )
-    .unwrap();
+    fs::copy(manifest_path(&root), manifest_path(project.path())).unwrap();
     for entry in manifest(&root).unwrap().specs {
         fs::write(
             incoming.path().join(entry.file_name()),
