@@ -10,7 +10,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// The environment variable a consumer sets to a folder of `v1.NN.yaml` files when the crate's
 /// own `spec/` folder has none (a git dependency or a vendored tree).
@@ -116,7 +115,7 @@ impl Manifest {
 /// Lowercase hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use fmt::Write as _;
-    Sha256::digest(bytes)
+    hmac_sha256::Hash::hash(bytes)
         .iter()
         .fold(String::with_capacity(64), |mut s, b| {
             let _ = write!(s, "{b:02x}");

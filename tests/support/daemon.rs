@@ -165,8 +165,7 @@ pub fn is_root() -> bool {
 /// Writes a docker CLI context named `name` with docker endpoint `host` into the config dir
 /// `dir`; returns the folder its TLS material goes in.
 pub fn write_context(dir: &std::path::Path, name: &str, host: &str) -> PathBuf {
-    use sha2::Digest;
-    let id: String = sha2::Sha256::digest(name.as_bytes())
+    let id: String = hmac_sha256::Hash::hash(name.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();

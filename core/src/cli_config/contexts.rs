@@ -2,7 +2,6 @@
 //! context's docker endpoint, its TLS material in `contexts/tls/<sha256>/docker/`.
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::ConfigDir;
 use crate::TlsOptions;
@@ -36,7 +35,7 @@ struct MetaEndpoint {
 impl ConfigDir {
     /// The docker endpoint of context `name`.
     pub fn context(&self, name: &str) -> Result<ContextEndpoint, ConfigError> {
-        let id = hex(&Sha256::digest(name.as_bytes()));
+        let id = hex(&hmac_sha256::Hash::hash(name.as_bytes()));
         let error = |reason: String| ConfigError::Context {
             name: name.to_string(),
             reason,
@@ -95,7 +94,7 @@ mod tests {
     fn context_ids_are_sha256_of_the_name() {
         // The docker CLI's id for a context named "default".
         assert_eq!(
-            hex(&Sha256::digest(b"default")),
+            hex(&hmac_sha256::Hash::hash(b"default")),
             "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f"
         );
     }

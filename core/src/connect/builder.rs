@@ -562,9 +562,8 @@ mod tests {
     }
 
     fn context_store(name: &str, host: &str) -> tempfile::TempDir {
-        use sha2::Digest;
         let dir = tempfile::tempdir().unwrap();
-        let id: String = sha2::Sha256::digest(name.as_bytes())
+        let id: String = hmac_sha256::Hash::hash(name.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
