@@ -1,16 +1,17 @@
 //! Random identifiers: the generated container names of `run`, this process's cleanup session
 //! and the WebSocket handshake's key. None is a secret; each only has to differ from every other
-//! process's, so the operating system's source is read directly (getrandom) rather than through
-//! a generator crate.
+//! process's and call's. std's `RandomState` already reads the operating system's source (once
+//! per thread) for its hash keys, and every new one hashes differently, so one hash from a fresh
+//! `RandomState` is the value: no crate to build for it.
 
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// 64 random bits. Where the OS has no source to read (a sandbox without `getrandom(2)` or
-/// `/dev/urandom`), the clock, the process id and a per-process counter, which still differ
-/// between calls and between processes, instead of a panic.
+/// 64 random bits: a per-process counter hashed with a fresh `RandomState`'s keys (random per
+/// thread, and moved on by every `RandomState::new`).
 pub(crate) fn u64() -> u64 {
-    getrandom::u64().unwrap_or_else(|_| fallback())
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    RandomState::new().hash_one(CALLS.fetch_add(1, Ordering::Relaxed))
 }
 
 /// 16 random bytes, as [`u64`] gets them.
@@ -22,29 +23,19 @@ pub(crate) fn bytes16() -> [u8; 16] {
     bytes
 }
 
-fn fallback() -> u64 {
-    static CALLS: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    let call = CALLS.fetch_add(1, Ordering::Relaxed);
-    // The golden-ratio multiplier spreads consecutive counts over all 64 bits.
-    nanos ^ (u64::from(std::process::id()) << 40) ^ call.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn values_differ_from_call_to_call() {
-        let values: std::collections::HashSet<u64> = (0..64).map(|_| u64()).collect();
-        assert_eq!(values.len(), 64);
-        let fallbacks: std::collections::HashSet<u64> = (0..64).map(|_| fallback()).collect();
-        assert_eq!(
-            fallbacks.len(),
-            64,
-            "the fallback differs between calls too"
-        );
+    fn values_differ_from_call_to_call_and_thread_to_thread() {
+        let mut values: std::collections::HashSet<u64> = (0..64).map(|_| u64()).collect();
+        let others: Vec<u64> = std::thread::spawn(|| (0..64).map(|_| u64()).collect())
+            .join()
+            .unwrap();
+        values.extend(others);
+        assert_eq!(values.len(), 128);
+        // All 64 bits are used, not a counter's low ones.
+        assert!(values.iter().any(|v| v >> 56 != 0));
     }
 }
