@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Map, Value, json};
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 // ---- The JSON tree -------------------------------------------------------------------------
@@ -166,13 +167,135 @@ pub fn add_struct_impls(
     added
 }
 
-/// Runs `visitor` over every item of the inline module `name` of the generated file (nothing when
-/// the file has no such module): the syn passes that rewrite expressions or paths inside the
-/// operation builders visit `builder` this way.
-pub fn visit_module_mut(file: &mut syn::File, name: &str, visitor: &mut impl VisitMut) {
-    for item in module_items_mut(file, name).into_iter().flatten() {
-        visitor.visit_item_mut(item);
+// ---- One walker for the syn passes ----------------------------------------------------------
+//
+// syn's traversal is generic over the visitor: every `VisitMut` impl compiles its own copy of
+// all of it (about 360 functions), and this crate is compiled in every consumer's build, on the
+// way to the build script. So the passes share one walker, which hands them the few kinds of node
+// they rewrite, instead of each having a visitor type of its own.
+
+/// A node the walker hands to a pass before walking into it.
+pub enum Node<'a> {
+    /// An attribute (`#[doc = ".."]`, `#[serde(..)]`, ...).
+    Attribute(&'a mut syn::Attribute),
+    /// A block of statements.
+    Block(&'a mut syn::Block),
+    /// Any expression (handed again as its kind below when it is one of them).
+    Expr(&'a mut syn::Expr),
+    /// A call `f(..)`.
+    ExprCall(&'a mut syn::ExprCall),
+    /// A `match`.
+    ExprMatch(&'a mut syn::ExprMatch),
+    /// A field pattern `field: pat` (or the shorthand `field`).
+    FieldPat(&'a mut syn::FieldPat),
+    /// A field initialiser `field: expr` (or the shorthand `field`).
+    FieldValue(&'a mut syn::FieldValue),
+    /// A named or numbered member (`x.field`, `Self { field: .. }`).
+    Member(&'a mut syn::Member),
+    /// A path (in types, expressions and patterns alike).
+    Path(&'a mut syn::Path),
+}
+
+/// What the walker does after handing a pass a node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// Walk into the node (as it is now, after the pass's changes).
+    Into,
+    /// Leave the node's insides alone.
+    Over,
+}
+
+/// The one `VisitMut` impl: hands each [`Node`] to the pass, then walks into it unless told not
+/// to.
+struct Walker<'p>(&'p mut dyn FnMut(Node<'_>) -> Walk);
+
+macro_rules! hand_over {
+    ($($method:ident, $walk:ident, $ty:ty, $variant:ident;)*) => {
+        $(
+            fn $method(&mut self, node: &mut $ty) {
+                if (self.0)(Node::$variant(node)) == Walk::Into {
+                    syn::visit_mut::$walk(self, node);
+                }
+            }
+        )*
+    };
+}
+
+impl VisitMut for Walker<'_> {
+    hand_over! {
+        visit_attribute_mut, visit_attribute_mut, syn::Attribute, Attribute;
+        visit_block_mut, visit_block_mut, syn::Block, Block;
+        visit_expr_mut, visit_expr_mut, syn::Expr, Expr;
+        visit_expr_call_mut, visit_expr_call_mut, syn::ExprCall, ExprCall;
+        visit_expr_match_mut, visit_expr_match_mut, syn::ExprMatch, ExprMatch;
+        visit_field_pat_mut, visit_field_pat_mut, syn::FieldPat, FieldPat;
+        visit_field_value_mut, visit_field_value_mut, syn::FieldValue, FieldValue;
+        visit_member_mut, visit_member_mut, syn::Member, Member;
+        visit_path_mut, visit_path_mut, syn::Path, Path;
     }
+}
+
+/// Walks the whole generated file, handing `pass` every [`Node`].
+pub fn walk_file(file: &mut syn::File, pass: &mut dyn FnMut(Node<'_>) -> Walk) {
+    Walker(pass).visit_file_mut(file);
+}
+
+/// Walks every item of the inline module `name` of the generated file (nothing when the file has
+/// no such module): the passes that rewrite expressions or paths inside the operation builders
+/// walk `builder` this way.
+pub fn walk_module(file: &mut syn::File, name: &str, pass: &mut dyn FnMut(Node<'_>) -> Walk) {
+    let mut walker = Walker(pass);
+    for item in module_items_mut(file, name).into_iter().flatten() {
+        walker.visit_item_mut(item);
+    }
+}
+
+/// Walks one impl block.
+pub fn walk_impl(imp: &mut syn::ItemImpl, pass: &mut dyn FnMut(Node<'_>) -> Walk) {
+    Walker(pass).visit_item_impl_mut(imp);
+}
+
+/// Walks one method.
+pub fn walk_method(f: &mut syn::ImplItemFn, pass: &mut dyn FnMut(Node<'_>) -> Walk) {
+    Walker(pass).visit_impl_item_fn_mut(f);
+}
+
+/// A node the read-only walker shows a pass (which then walks into it).
+pub enum Seen<'a> {
+    /// A method call `x.method(..)`.
+    MethodCall(&'a syn::ExprMethodCall),
+    /// A path (in types, expressions and patterns alike).
+    Path(&'a syn::Path),
+}
+
+/// The one `Visit` impl, for the passes that only look.
+struct Looker<'p>(&'p mut dyn FnMut(Seen<'_>));
+
+impl<'ast> Visit<'ast> for Looker<'_> {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        (self.0)(Seen::MethodCall(call));
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        (self.0)(Seen::Path(path));
+        syn::visit::visit_path(self, path);
+    }
+}
+
+/// Shows `pass` every [`Seen`] node of a block.
+pub fn look_block(block: &syn::Block, pass: &mut dyn FnMut(Seen<'_>)) {
+    Looker(pass).visit_block(block);
+}
+
+/// Shows `pass` every [`Seen`] node of a struct's or variant's fields.
+pub fn look_fields(fields: &syn::Fields, pass: &mut dyn FnMut(Seen<'_>)) {
+    Looker(pass).visit_fields(fields);
+}
+
+/// Shows `pass` every [`Seen`] node of a type.
+pub fn look_type(ty: &syn::Type, pass: &mut dyn FnMut(Seen<'_>)) {
+    Looker(pass).visit_type(ty);
 }
 
 /// The names of the types (structs, enums, type aliases) of the generated `types` module: what

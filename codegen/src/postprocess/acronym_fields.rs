@@ -11,9 +11,8 @@
 use std::collections::BTreeMap;
 
 use heck::ToSnakeCase;
-use syn::visit_mut::VisitMut;
 
-use crate::tree::{module_items_mut, serde_value};
+use crate::tree::{Node, Walk, module_items_mut, serde_value, walk_file};
 
 /// The acronyms Docker's property names use with a lowercase tail that belongs to them (`IPv4`,
 /// `IPs`, `IDs`, `CAs`, `IOps`).
@@ -61,7 +60,7 @@ pub fn acronym_fields(file: &mut syn::File) -> usize {
         conflicts.is_empty(),
         "acronym-fields: fields {conflicts:?} would get two different names"
     );
-    Renamer(&renames).visit_file_mut(file);
+    walk_file(file, &mut |node| rename(&renames, node));
     n
 }
 
@@ -109,37 +108,37 @@ fn acronyms_as_words(wire: &str) -> Option<String> {
 }
 
 /// Renames the named members (`x.field`, `Self { field: .. }`, patterns) in `renames`.
-struct Renamer<'a>(&'a BTreeMap<String, String>);
-
-impl VisitMut for Renamer<'_> {
-    fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
+fn rename(renames: &BTreeMap<String, String>, node: Node<'_>) -> Walk {
+    match node {
         // `Self { field }` shorthand: the value keeps the old name's binding.
-        if fv.colon_token.is_none()
-            && let syn::Member::Named(ident) = &fv.member
-            && self.0.contains_key(&ident.to_string())
-        {
-            fv.colon_token = Some(Default::default());
+        Node::FieldValue(fv) => {
+            if fv.colon_token.is_none()
+                && let syn::Member::Named(ident) = &fv.member
+                && renames.contains_key(&ident.to_string())
+            {
+                fv.colon_token = Some(Default::default());
+            }
+            Walk::Into
         }
-        syn::visit_mut::visit_field_value_mut(self, fv);
-    }
-
-    fn visit_field_pat_mut(&mut self, fp: &mut syn::FieldPat) {
         // `Type { field }` shorthand: the binding keeps the old name.
-        if fp.colon_token.is_none()
-            && let syn::Member::Named(ident) = &fp.member
-            && self.0.contains_key(&ident.to_string())
-        {
-            fp.colon_token = Some(Default::default());
+        Node::FieldPat(fp) => {
+            if fp.colon_token.is_none()
+                && let syn::Member::Named(ident) = &fp.member
+                && renames.contains_key(&ident.to_string())
+            {
+                fp.colon_token = Some(Default::default());
+            }
+            Walk::Into
         }
-        syn::visit_mut::visit_field_pat_mut(self, fp);
-    }
-
-    fn visit_member_mut(&mut self, member: &mut syn::Member) {
-        if let syn::Member::Named(ident) = member
-            && let Some(new) = self.0.get(&ident.to_string())
-        {
-            *ident = syn::Ident::new(new, ident.span());
+        Node::Member(member) => {
+            if let syn::Member::Named(ident) = member
+                && let Some(new) = renames.get(&ident.to_string())
+            {
+                *ident = syn::Ident::new(new, ident.span());
+            }
+            Walk::Over
         }
+        _ => Walk::Into,
     }
 }
 

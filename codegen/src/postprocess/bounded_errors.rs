@@ -5,9 +5,7 @@
 //! body is not that JSON. The pass hands those responses to `crate::transport` instead, which
 //! reads at most 1 MiB and keeps a non-JSON body as text with its status.
 
-use syn::visit_mut::VisitMut;
-
-use crate::tree::{is_call_to, visit_module_mut};
+use crate::tree::{Node, Walk, is_call_to, walk_module};
 
 /// Error statuses are read by the crate's bounded reader instead of being decoded whole as the
 /// spec's `ErrorResponse`: `Err(Error::ErrorResponse(<decode>))` arms become
@@ -15,22 +13,19 @@ use crate::tree::{is_call_to, visit_module_mut};
 /// handwritten mapping (at most 1 MiB read, a non-JSON body kept as text with its status).
 /// Returns how many arms were rewritten.
 pub fn bounded_errors(file: &mut syn::File) -> usize {
-    struct Bounded(usize);
-    impl VisitMut for Bounded {
-        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-            if let syn::Expr::Call(call) = expr
-                && is_call_to(&call.func, &["Err"])
-                && let Some(syn::Expr::Call(inner)) = call.args.first()
-                && is_call_to(&inner.func, &["Error", "ErrorResponse"])
-            {
-                *expr = syn::parse_quote!(Err(Error::UnexpectedResponse(response)));
-                self.0 += 1;
-                return;
-            }
-            syn::visit_mut::visit_expr_mut(self, expr);
+    let mut rewritten = 0;
+    walk_module(file, "builder", &mut |node| {
+        if let Node::Expr(expr) = node
+            && let syn::Expr::Call(call) = expr
+            && is_call_to(&call.func, &["Err"])
+            && let Some(syn::Expr::Call(inner)) = call.args.first()
+            && is_call_to(&inner.func, &["Error", "ErrorResponse"])
+        {
+            *expr = syn::parse_quote!(Err(Error::UnexpectedResponse(response)));
+            rewritten += 1;
+            return Walk::Over;
         }
-    }
-    let mut pass = Bounded(0);
-    visit_module_mut(file, "builder", &mut pass);
-    pass.0
+        Walk::Into
+    });
+    rewritten
 }

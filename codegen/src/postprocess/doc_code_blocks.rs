@@ -4,41 +4,47 @@
 //! shell and Go snippets in Markdown code blocks (fenced, or indented by four spaces). rustdoc
 //! would compile and run each as a Rust doctest, and fail; the pass marks every one as `text`.
 
-use syn::visit_mut::VisitMut;
+use crate::tree::{Node, Walk, walk_file};
 
 /// Marks every fenced code block in doc comments as `text`; returns how many doc attributes
 /// changed.
 pub fn doc_code_blocks(file: &mut syn::File) -> usize {
-    struct Docs(usize);
-    impl VisitMut for Docs {
-        fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
-            if !attr.path().is_ident("doc") {
-                return;
-            }
-            let syn::Meta::NameValue(nv) = &mut attr.meta else {
-                return;
-            };
-            let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(text),
-                ..
-            }) = &nv.value
-            else {
-                return;
-            };
-            let value = text.value();
-            if !value.contains("```") && !value.contains("\n    ") {
-                return;
-            }
-            let fixed = fence_as_text(&value);
-            if fixed != value {
-                nv.value = syn::parse_quote!(#fixed);
-                self.0 += 1;
-            }
+    let mut changed = 0;
+    walk_file(file, &mut |node| match node {
+        Node::Attribute(attr) => {
+            changed += usize::from(fence_doc_as_text(attr));
+            Walk::Over
         }
+        _ => Walk::Into,
+    });
+    changed
+}
+
+/// Fences the code blocks of a doc attribute as `text`; whether it changed.
+fn fence_doc_as_text(attr: &mut syn::Attribute) -> bool {
+    if !attr.path().is_ident("doc") {
+        return false;
     }
-    let mut docs = Docs(0);
-    docs.visit_file_mut(file);
-    docs.0
+    let syn::Meta::NameValue(nv) = &mut attr.meta else {
+        return false;
+    };
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(text),
+        ..
+    }) = &nv.value
+    else {
+        return false;
+    };
+    let value = text.value();
+    if !value.contains("```") && !value.contains("\n    ") {
+        return false;
+    }
+    let fixed = fence_as_text(&value);
+    if fixed == value {
+        return false;
+    }
+    nv.value = syn::parse_quote!(#fixed);
+    true
 }
 
 /// Opening fences (with or without a language) become `` ```text ``, closing fences stay, and

@@ -11,11 +11,10 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
-use syn::visit_mut::VisitMut;
 
 use crate::tree::{
-    derives, inherent_impls_mut, method, methods_named_mut, module_items_mut, self_type_name,
-    structs, trait_impls, visit_module_mut,
+    Node, Walk, derives, inherent_impls_mut, method, methods_named_mut, module_items_mut,
+    self_type_name, structs, trait_impls, walk_method, walk_module,
 };
 
 /// Empties `mod types { .. mod builder { .. } }` in progenitor's tokens, before they are parsed:
@@ -70,9 +69,12 @@ pub fn drop_type_builders(file: &mut syn::File) -> usize {
         n += remove_type_builders(types);
         with_default = types_with_default(types);
     }
-    let mut plain = Plain(0);
-    visit_module_mut(file, "builder", &mut plain);
-    n += plain.0;
+    walk_module(file, "builder", &mut |node| {
+        if let Node::Path(path) = node {
+            n += usize::from(plain_type_path(path));
+        }
+        Walk::Into
+    });
     let Some(builders) = module_items_mut(file, "builder") else {
         return n;
     };
@@ -107,20 +109,16 @@ fn types_with_default(types: &[syn::Item]) -> BTreeSet<String> {
     derived.chain(implemented).collect()
 }
 
-/// `types::builder::X` → `types::X`.
-struct Plain(usize);
-
-impl VisitMut for Plain {
-    fn visit_path_mut(&mut self, path: &mut syn::Path) {
-        let idents: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if idents.len() == 3 && idents[0] == "types" && idents[1] == "builder" {
-            let mut segments = path.segments.clone().into_iter().collect::<Vec<_>>();
-            segments.remove(1);
-            path.segments = segments.into_iter().collect();
-            self.0 += 1;
-        }
-        syn::visit_mut::visit_path_mut(self, path);
+/// `types::builder::X` → `types::X`; whether `path` was one.
+fn plain_type_path(path: &mut syn::Path) -> bool {
+    let idents: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if idents.len() == 3 && idents[0] == "types" && idents[1] == "builder" {
+        let mut segments = path.segments.clone().into_iter().collect::<Vec<_>>();
+        segments.remove(1);
+        path.segments = segments.into_iter().collect();
+        return true;
     }
+    false
 }
 
 /// In each operation builder's `new`, the initialiser of a body whose type has no `Default`
@@ -129,15 +127,6 @@ fn unset_bodies_without_default(
     builders: &mut [syn::Item],
     with_default: &BTreeSet<String>,
 ) -> usize {
-    struct Init(usize);
-    impl VisitMut for Init {
-        fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
-            if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
-                fv.expr = syn::parse_quote!(Err("body was not set".to_string()));
-                self.0 += 1;
-            }
-        }
-    }
     let mut n = 0;
     for imp in inherent_impls_mut(builders) {
         let Some(body_ty) = body_type_of(imp) else {
@@ -146,11 +135,18 @@ fn unset_bodies_without_default(
         if with_default.contains(&body_ty) {
             continue;
         }
-        let mut init = Init(0);
         for f in methods_named_mut(imp, "new") {
-            init.visit_impl_item_fn_mut(f);
+            walk_method(f, &mut |node| match node {
+                Node::FieldValue(fv) => {
+                    if matches!(&fv.member, syn::Member::Named(field) if field == "body") {
+                        fv.expr = syn::parse_quote!(Err("body was not set".to_string()));
+                        n += 1;
+                    }
+                    Walk::Over
+                }
+                _ => Walk::Into,
+            });
         }
-        n += init.0;
     }
     n
 }

@@ -11,9 +11,10 @@
 
 use std::collections::BTreeSet;
 
-use syn::visit::Visit;
-
-use crate::tree::{add_doc, impl_is_about, last_segment, module_items_mut, trait_impls, type_args};
+use crate::tree::{
+    Seen, add_doc, impl_is_about, last_segment, look_fields, look_type, module_items_mut,
+    trait_impls, type_args,
+};
 
 /// Where the generated code finds the (de)serialiser of a key set.
 const KEY_SET_SERDE: &str = "crate::transport::key_set";
@@ -117,25 +118,26 @@ fn is_optional_map_of(ty: &syn::Type, values: &BTreeSet<String>) -> bool {
 
 /// The names of the types that the fields of `items`' structs and enums use.
 fn used_type_names(items: &[syn::Item]) -> BTreeSet<String> {
-    struct Used(BTreeSet<String>);
-    impl<'ast> Visit<'ast> for Used {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            if let Some(last) = path.segments.last() {
-                self.0.insert(last.ident.to_string());
-            }
-            syn::visit::visit_path(self, path);
+    let mut used = BTreeSet::new();
+    let mut note = |node: Seen<'_>| {
+        if let Seen::Path(path) = node
+            && let Some(last) = path.segments.last()
+        {
+            used.insert(last.ident.to_string());
         }
-    }
-    let mut used = Used(BTreeSet::new());
+    };
     for item in items {
         match item {
-            syn::Item::Struct(s) => used.visit_fields(&s.fields),
-            syn::Item::Enum(e) => e.variants.iter().for_each(|v| used.visit_fields(&v.fields)),
-            syn::Item::Type(t) => used.visit_type(&t.ty),
+            syn::Item::Struct(s) => look_fields(&s.fields, &mut note),
+            syn::Item::Enum(e) => e
+                .variants
+                .iter()
+                .for_each(|v| look_fields(&v.fields, &mut note)),
+            syn::Item::Type(t) => look_type(&t.ty, &mut note),
             _ => {}
         }
     }
-    used.0
+    used
 }
 
 #[cfg(test)]

@@ -4,20 +4,18 @@
 //! request. Docker ignores it (the version is in the path), so it is only bytes on the wire and
 //! a header map allocated one slot larger; the pass removes the header and that slot.
 
-use syn::visit_mut::VisitMut;
-
-use crate::tree::visit_module_mut;
+use crate::tree::{Node, Walk, walk_module};
 
 /// Drops the `api-version` header from the operation builders' requests (and one from the
 /// capacity of the header map built beside it); returns how many headers were dropped.
 pub fn no_api_version_header(file: &mut syn::File) -> usize {
-    struct NoApiVersion(usize);
-    impl VisitMut for NoApiVersion {
-        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+    let mut dropped = 0;
+    walk_module(file, "builder", &mut |node| {
+        if let Node::Block(block) = node {
             let before = block.stmts.len();
             block.stmts.retain(|stmt| !is_api_version_header(stmt));
             if block.stmts.len() < before {
-                self.0 += before - block.stmts.len();
+                dropped += before - block.stmts.len();
                 // The block's `HeaderMap::with_capacity(n)`: one header fewer now.
                 for stmt in &mut block.stmts {
                     if let Some(capacity) = header_map_capacity(stmt)
@@ -32,12 +30,10 @@ pub fn no_api_version_header(file: &mut syn::File) -> usize {
                     }
                 }
             }
-            syn::visit_mut::visit_block_mut(self, block);
         }
-    }
-    let mut pass = NoApiVersion(0);
-    visit_module_mut(file, "builder", &mut pass);
-    pass.0
+        Walk::Into
+    });
+    dropped
 }
 
 /// Whether `stmt` is progenitor's

@@ -4,9 +4,9 @@
 //! the decoding of the whole response it is in. Every string enum gets an `Other(String)` variant
 //! that keeps such a value as it came.
 
-use syn::visit_mut::VisitMut;
-
-use crate::tree::{is_path, last_segment, module_items_mut, remove_derive, trait_impls_mut};
+use crate::tree::{
+    Node, Walk, is_path, last_segment, module_items_mut, remove_derive, trait_impls_mut, walk_impl,
+};
 
 /// Adds an `Other(String)` variant to every string enum in `mod types`.
 ///
@@ -90,29 +90,29 @@ fn open_enum(e: &mut syn::ItemEnum) {
 }
 
 fn add_display_arm(imp: &mut syn::ItemImpl) {
-    struct Arm;
-    impl VisitMut for Arm {
-        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+    walk_impl(imp, &mut |node| match node {
+        Node::ExprMatch(m) => {
             m.arms
                 .push(syn::parse_quote!(Self::Other(ref value) => f.write_str(value),));
+            Walk::Over
         }
-    }
-    Arm.visit_item_impl_mut(imp);
+        _ => Walk::Into,
+    });
 }
 
 fn open_from_str(imp: &mut syn::ItemImpl) {
-    struct Arm;
-    impl VisitMut for Arm {
-        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+    walk_impl(imp, &mut |node| match node {
+        Node::ExprMatch(m) => {
             for arm in &mut m.arms {
                 if matches!(arm.pat, syn::Pat::Wild(_)) {
                     arm.pat = syn::parse_quote!(other);
                     *arm.body = syn::parse_quote!(Ok(Self::Other(other.to_string())));
                 }
             }
+            Walk::Over
         }
-    }
-    Arm.visit_item_impl_mut(imp);
+        _ => Walk::Into,
+    });
 }
 
 #[cfg(test)]

@@ -8,11 +8,10 @@
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use syn::visit_mut::VisitMut;
 
 use crate::tree::{
-    builder_name, inherent_impls_mut, methods_named_mut, module_items_mut, operation_id,
-    operations, self_type_name,
+    Node, Walk, builder_name, inherent_impls_mut, methods_named_mut, module_items_mut,
+    operation_id, operations, self_type_name, walk_method,
 };
 
 /// Operation builders (by struct name) whose raw body the spec marks optional.
@@ -35,22 +34,23 @@ pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) -> usize {
     let Some(builders) = module_items_mut(file, "builder") else {
         return 0;
     };
-    struct Empty(usize);
-    impl VisitMut for Empty {
-        fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
+    let mut emptied = 0;
+    let mut empty = |node: Node<'_>| match node {
+        Node::FieldValue(fv) => {
             if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
                 fv.expr = syn::parse_quote!(Ok(reqwest::Body::from(::std::vec::Vec::<u8>::new())));
-                self.0 += 1;
+                emptied += 1;
             }
+            Walk::Over
         }
-    }
-    let mut empty = Empty(0);
+        _ => Walk::Into,
+    };
     let with_optional_body = inherent_impls_mut(builders.iter_mut())
         .filter(|imp| self_type_name(imp).is_some_and(|name| optional.contains(&name)));
     for imp in with_optional_body {
         for f in methods_named_mut(imp, "new") {
-            empty.visit_impl_item_fn_mut(f);
+            walk_method(f, &mut empty);
         }
     }
-    empty.0
+    emptied
 }

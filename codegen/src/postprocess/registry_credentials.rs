@@ -5,7 +5,7 @@
 //! get it wrong). The pass makes them take `&crate::auth::Credentials` and
 //! `&crate::auth::RegistryConfig`, which encode themselves.
 
-use crate::tree::{inherent_impls_mut, methods_mut, module_items_mut};
+use crate::tree::{Seen, inherent_impls_mut, look_block, methods_mut, module_items_mut};
 
 /// Rewrites the builders' `x_registry_auth` and `x_registry_config` setters to take the crate's
 /// credential types; returns how many were rewritten.
@@ -51,21 +51,17 @@ pub fn registry_credentials(file: &mut syn::File) -> usize {
 /// Whether a setter stores its value as `Some(..)`: progenitor's optional parameters are set with
 /// `value.try_into().map(Some)...`, required ones without the `.map(Some)`.
 fn wraps_in_some(block: &syn::Block) -> bool {
-    struct MapSome(bool);
-    impl<'ast> syn::visit::Visit<'ast> for MapSome {
-        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-            if call.method == "map"
-                && call.args.len() == 1
-                && matches!(call.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("Some"))
-            {
-                self.0 = true;
-            }
-            syn::visit::visit_expr_method_call(self, call);
+    let mut found = false;
+    look_block(block, &mut |node| {
+        if let Seen::MethodCall(call) = node
+            && call.method == "map"
+            && call.args.len() == 1
+            && matches!(call.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("Some"))
+        {
+            found = true;
         }
-    }
-    let mut found = MapSome(false);
-    syn::visit::Visit::visit_block(&mut found, block);
-    found.0
+    });
+    found
 }
 
 #[cfg(test)]
