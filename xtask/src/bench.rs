@@ -6,7 +6,11 @@
 //!
 //! Each program is its own throwaway project in a temp folder; every cold build starts from an
 //! empty target folder; dependencies are fetched before the clock starts, so the network is not
-//! measured. Runs alternate (bollard, ours, bollard, ours...) and medians are reported.
+//! measured. Runs alternate (bollard, ours, bollard, ours...) and medians are reported. With
+//! `--baseline REV`, the tree at that git revision is packaged (from a worktree, with this
+//! checkout's specs) and built in every run too (bollard, baseline, ours), so that a change is
+//! measured against its baseline on the same spell of this noisy machine, and the per-run ratios
+//! (each pair built back to back) are reported beside the ratio of the medians.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,14 +36,26 @@ async fn main() {
 }
 "#;
 
-/// Runs the build benchmark (`runs` cold builds of each) and prints Markdown tables.
-pub fn build(root: &Path, runs: usize) -> Result<(), String> {
+/// Runs the build benchmark (`runs` cold builds of each; of the `baseline` revision's tree too,
+/// if given) and prints Markdown tables.
+pub fn build(root: &Path, runs: usize, baseline: Option<&str>) -> Result<(), String> {
     let runs = runs.max(1);
     let dir = std::env::temp_dir().join(format!("dec-bench-build-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let projects = Projects::create(root, &dir)?;
+    let baseline = baseline
+        .map(|rev| Baseline::create(root, rev, &dir))
+        .transpose()?;
+    let projects = Projects::create(root, &dir, baseline.as_ref());
+    if let Some(b) = &baseline {
+        b.remove_worktree(root);
+    }
+    let projects = projects?;
     let rustc = rustc_version()?;
-    let (ours, bollard) = alternate_cold_builds(&projects, runs)?;
+    let ColdRuns {
+        ours,
+        bollard,
+        baseline: base,
+    } = alternate_cold_builds(&projects, runs)?;
     let generator_only = generator_only_crates(&projects.ours)?;
     let incremental = rebuild_after_touch(&projects)?;
     // Its failure is reported in the table, not a reason to lose the cold builds' figures.
@@ -68,6 +84,9 @@ pub fn build(root: &Path, runs: usize) -> Result<(), String> {
         check,
     };
     print_build_times(&rustc, runs, &times);
+    if let (Some(b), false) = (&baseline, base.is_empty()) {
+        print_against_baseline(&b.rev, &ours, &base, &bollard);
+    }
     // `runs` is at least 1, so there is a last run.
     let last = ours.last().map_or(&[][..], |r| &r.units[..]);
     print_breakdown(last, &generator_only);
@@ -85,6 +104,48 @@ struct Projects {
     /// `ours`'s cargo config without [`as_registry_crates`]: the crates as path dependencies, as
     /// their developer builds them.
     path_patch: String,
+    /// The same program using the baseline revision's packaged crates (`--baseline`).
+    baseline: Option<PathBuf>,
+}
+
+/// The tree at a git revision (`--baseline`), checked out in a worktree and packaged.
+struct Baseline {
+    /// The revision as given.
+    rev: String,
+    /// Its worktree, with this checkout's spec files copied in (they are git-ignored).
+    tree: PathBuf,
+}
+
+impl Baseline {
+    /// Checks `rev` out under `dir` and copies in the spec files its `spec/` lacks.
+    fn create(root: &Path, rev: &str, dir: &Path) -> Result<Self, String> {
+        let tree = dir.join("baseline-tree");
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        run(Command::new("git")
+            .args(["worktree", "add", "--detach", "--quiet"])
+            .arg(&tree)
+            .arg(rev)
+            .current_dir(root))?;
+        let specs = std::fs::read_dir(root.join("spec")).map_err(|e| e.to_string())?;
+        for entry in specs.flatten() {
+            let target = tree.join("spec").join(entry.file_name());
+            if !target.exists() {
+                std::fs::copy(entry.path(), &target).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(Self {
+            rev: rev.to_string(),
+            tree,
+        })
+    }
+
+    /// Drops the worktree (its packaged crates are unpacked elsewhere by then).
+    fn remove_worktree(&self, root: &Path) {
+        let _ = run(Command::new("git")
+            .args(["worktree", "remove", "--force"])
+            .arg(&self.tree)
+            .current_dir(root));
+    }
 }
 
 /// Profile settings that make cargo compile the patched-in crates as it compiles a dependency
@@ -101,16 +162,9 @@ fn as_registry_crates(names: &[&str]) -> String {
 impl Projects {
     /// Packages this crate, writes both programs under `dir` and fetches their dependencies
     /// (so that no timed build touches the network).
-    fn create(root: &Path, dir: &Path) -> Result<Self, String> {
-        let crates = package::unpack_packaged(root, &dir.join("crates"))?;
+    fn create(root: &Path, dir: &Path, baseline: Option<&Baseline>) -> Result<Self, String> {
+        let (crates, patch) = packaged(root, &dir.join("crates"))?;
         let names: Vec<&str> = crates.iter().map(|(name, _)| *name).collect();
-        let mut patch = String::from("[patch.crates-io]\n");
-        for (name, path) in &crates {
-            patch.push_str(&format!(
-                "{name} = {{ path = {:?} }}\n",
-                path.display().to_string()
-            ));
-        }
         let ours = project(
             dir,
             "ours",
@@ -118,6 +172,19 @@ impl Projects {
             OURS_MAIN,
             Some(&(patch.clone() + &as_registry_crates(&names))),
         )?;
+        let baseline = match baseline {
+            Some(b) => {
+                let (_, base_patch) = packaged(&b.tree, &dir.join("baseline-crates"))?;
+                Some(project(
+                    dir,
+                    "baseline",
+                    "docker-engine-client = \"0.1\"",
+                    OURS_MAIN,
+                    Some(&(base_patch + &as_registry_crates(&names))),
+                )?)
+            }
+            None => None,
+        };
         let bollard = project(
             dir,
             "with-bollard",
@@ -125,7 +192,7 @@ impl Projects {
             BOLLARD_MAIN,
             None,
         )?;
-        for p in [&ours, &bollard] {
+        for p in [&ours, &bollard].into_iter().chain(&baseline) {
             run(Command::new("cargo").arg("fetch").current_dir(p))?;
         }
         let handwritten = crates
@@ -139,8 +206,26 @@ impl Projects {
             bollard,
             handwritten,
             path_patch: patch,
+            baseline,
         })
     }
+}
+
+/// Unpacked crates: each one's name and folder.
+type Crates = Vec<(&'static str, PathBuf)>;
+
+/// Packages the tree at `root`, unpacks its crates into `into`: them, and the `[patch]` section
+/// that makes a program use them.
+fn packaged(root: &Path, into: &Path) -> Result<(Crates, String), String> {
+    let crates = package::unpack_packaged(root, into)?;
+    let mut patch = String::from("[patch.crates-io]\n");
+    for (name, path) in &crates {
+        patch.push_str(&format!(
+            "{name} = {{ path = {:?} }}\n",
+            path.display().to_string()
+        ));
+    }
+    Ok((crates, patch))
 }
 
 /// `rustc -V`, for the report's heading.
@@ -198,29 +283,83 @@ fn cold_build(p: &Path) -> Result<ColdRun, String> {
     })
 }
 
+/// The cold builds of each program, in run order.
+struct ColdRuns {
+    ours: Vec<ColdRun>,
+    bollard: Vec<ColdRun>,
+    /// Empty without `--baseline`.
+    baseline: Vec<ColdRun>,
+}
+
 /// `runs` cold builds of each program, alternating so that a slower or faster spell of the
-/// machine weighs on both alike: ours and bollard's times.
-fn alternate_cold_builds(
-    projects: &Projects,
-    runs: usize,
-) -> Result<(Vec<ColdRun>, Vec<ColdRun>), String> {
-    let (mut ours, mut bollard) = (Vec::new(), Vec::new());
+/// machine weighs on all alike: ours, bollard's and the baseline's (none without one).
+fn alternate_cold_builds(projects: &Projects, runs: usize) -> Result<ColdRuns, String> {
+    let (mut ours, mut bollard, mut baseline) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..runs {
         let b = cold_build(&projects.bollard)?;
+        let base = projects.baseline.as_deref().map(cold_build).transpose()?;
         let o = cold_build(&projects.ours)?;
+        let base_line = base.as_ref().map_or(String::new(), |r| {
+            format!(
+                ", baseline {:.1} s ({:.2}×, units {:.1} s)",
+                r.wall,
+                r.wall / b.wall,
+                r.summed()
+            )
+        });
         eprintln!(
-            "run {}: bollard {:.1} s (units {:.1} s), ours {:.1} s (units {:.1} s, the client's {:.1} s)",
+            "run {}: bollard {:.1} s (units {:.1} s){base_line}, ours {:.1} s ({:.2}×, units {:.1} s, the client's {:.1} s)",
             i + 1,
             b.wall,
             b.summed(),
             o.wall,
+            o.wall / b.wall,
             o.summed(),
             o.client()
         );
         bollard.push(b);
+        baseline.extend(base);
         ours.push(o);
     }
-    Ok((ours, bollard))
+    Ok(ColdRuns {
+        ours,
+        bollard,
+        baseline,
+    })
+}
+
+/// The baseline beside ours: medians, the ratio of the medians to bollard's, and the median of
+/// each run's own ratio (the two builds of a pair run back to back, on the same spell of the
+/// machine).
+fn print_against_baseline(rev: &str, ours: &[ColdRun], base: &[ColdRun], bollard: &[ColdRun]) {
+    let wall = |runs: &[ColdRun]| median_f64(runs.iter().map(|r| r.wall).collect());
+    let units = |runs: &[ColdRun]| median_f64(runs.iter().map(ColdRun::summed).collect());
+    let paired = |runs: &[ColdRun]| {
+        median_f64(
+            runs.iter()
+                .zip(bollard)
+                .map(|(r, b)| r.wall / b.wall)
+                .collect(),
+        )
+    };
+    let b = wall(bollard);
+    println!("\nAgainst the baseline `{rev}`, built in the same runs:\n");
+    println!(
+        "| tree | cold build | ratio of medians to bollard | median of the runs' ratios | units summed |\n|---|---|---|---|---|"
+    );
+    for (name, runs) in [("baseline", base), ("this tree", ours)] {
+        println!(
+            "| {name} | {:.1} s | {:.2}× | {:.2}× | {:.1} s |",
+            wall(runs),
+            wall(runs) / b,
+            paired(runs),
+            units(runs)
+        );
+    }
+    println!(
+        "| bollard 0.21 | {b:.1} s | 1.00× | 1.00× | {:.1} s |",
+        units(bollard)
+    );
 }
 
 /// An incremental rebuild of ours after touching a handwritten file of the (patched) library:
@@ -397,7 +536,13 @@ fn print_longest_units(units: &[Unit]) {
 /// The median of `values` (the upper one of an even count); 0 when there are none.
 fn median_f64(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(0.0)
+    let n = values.len();
+    match n {
+        0 => 0.0,
+        // An even count: the mean of the middle two, not the upper one.
+        _ if n.is_multiple_of(2) => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+        _ => values[n / 2],
+    }
 }
 
 /// One compilation unit of cargo's `--timings` report.
@@ -818,4 +963,17 @@ pub fn demux(root: &Path) -> Result<(), String> {
     let binary = bench_binary(root)?;
     run(Command::new(&binary).arg("demux"))?;
     run(Command::new(&binary).arg("served"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_f64;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median_f64(vec![3.0, 1.0, 2.0]), 2.0);
+        // The mean of the middle two, not the upper one.
+        assert_eq!(median_f64(vec![40.0, 10.0, 30.0, 20.0]), 25.0);
+        assert_eq!(median_f64(vec![]), 0.0);
+    }
 }

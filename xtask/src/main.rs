@@ -32,9 +32,11 @@ cargo xtask <command>
                              they called successfully (D: legacy = Engine 20.10, v1.41, the
                              default; modern = Engine 28.5, v1.51): exercised N/M, and why each
                              other one was not
-  bench build [--runs N]     cold build of a consumer from the packaged crate vs. bollard (N
+  bench build [--runs N] [--baseline REV]
+                             cold build of a consumer from the packaged crate vs. bollard (N
                              alternating runs, default 3, medians), --timings breakdown,
-                             incremental rebuild, spec check time
+                             incremental rebuild, spec check time; with --baseline, the tree at
+                             git revision REV packaged and built in the same runs too
   fuzz [CASES]               every property test (demux, JSON streams, hosts, image references,
                              .dockerignore, config.json, X-Registry-Auth) with 1,000,000 cases
                              each (or CASES), release mode: cases/s and failures
@@ -92,11 +94,8 @@ fn main() -> ExitCode {
         ["downstream", "--specs", dir] => {
             xtask::package::downstream(&root, Some(std::path::Path::new(dir)))
         }
-        ["bench", "build"] => xtask::bench::build(&root, 3),
-        ["bench", "build", "--runs", n] => n
-            .parse()
-            .map_err(|_| format!("--runs takes a number, not {n}"))
-            .and_then(|n| xtask::bench::build(&root, n)),
+        ["bench", "build", rest @ ..] => bench_build_options(rest)
+            .and_then(|(runs, baseline)| xtask::bench::build(&root, runs, baseline)),
         ["bench", "api"] => xtask::bench::api(&root),
         ["bench", "waits"] => xtask::bench::waits(&root),
         ["bench", "instructions"] => xtask::bench::instructions(&root),
@@ -124,6 +123,27 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `bench build`'s options: `--runs N` (default 3) and `--baseline REV`, in any order.
+fn bench_build_options<'a>(mut rest: &[&'a str]) -> Result<(usize, Option<&'a str>), String> {
+    let (mut runs, mut baseline) = (3, None);
+    loop {
+        match rest {
+            [] => return Ok((runs, baseline)),
+            ["--runs", n, more @ ..] => {
+                runs = n
+                    .parse()
+                    .map_err(|_| format!("--runs takes a number, not {n}"))?;
+                rest = more;
+            }
+            ["--baseline", rev, more @ ..] => {
+                baseline = Some(*rev);
+                rest = more;
+            }
+            [other, ..] => return Err(format!("bench build: unknown option {other}")),
         }
     }
 }
