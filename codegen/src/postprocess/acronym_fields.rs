@@ -111,25 +111,9 @@ fn acronyms_as_words(wire: &str) -> Option<String> {
 fn rename(renames: &BTreeMap<String, String>, node: Node<'_>) -> Walk {
     match node {
         // `Self { field }` shorthand: the value keeps the old name's binding.
-        Node::FieldValue(fv) => {
-            if fv.colon_token.is_none()
-                && let syn::Member::Named(ident) = &fv.member
-                && renames.contains_key(&ident.to_string())
-            {
-                fv.colon_token = Some(Default::default());
-            }
-            Walk::Into
-        }
+        Node::FieldValue(fv) => keep_shorthand(renames, &fv.member, &mut fv.colon_token),
         // `Type { field }` shorthand: the binding keeps the old name.
-        Node::FieldPat(fp) => {
-            if fp.colon_token.is_none()
-                && let syn::Member::Named(ident) = &fp.member
-                && renames.contains_key(&ident.to_string())
-            {
-                fp.colon_token = Some(Default::default());
-            }
-            Walk::Into
-        }
+        Node::FieldPat(fp) => keep_shorthand(renames, &fp.member, &mut fp.colon_token),
         Node::Member(member) => {
             if let syn::Member::Named(ident) = member
                 && let Some(new) = renames.get(&ident.to_string())
@@ -140,6 +124,22 @@ fn rename(renames: &BTreeMap<String, String>, node: Node<'_>) -> Walk {
         }
         _ => Walk::Into,
     }
+}
+
+/// A shorthand `field` (value or pattern) of a renamed member becomes `field: field`, so that
+/// only the member is renamed and the binding keeps its name.
+fn keep_shorthand(
+    renames: &BTreeMap<String, String>,
+    member: &syn::Member,
+    colon: &mut Option<syn::Token![:]>,
+) -> Walk {
+    if colon.is_none()
+        && let syn::Member::Named(ident) = member
+        && renames.contains_key(&ident.to_string())
+    {
+        *colon = Some(Default::default());
+    }
+    Walk::Into
 }
 
 #[cfg(test)]
