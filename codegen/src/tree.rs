@@ -209,12 +209,14 @@ pub enum Walk {
 /// to.
 struct Walker<'p>(&'p mut dyn FnMut(Node<'_>) -> Walk);
 
+/// Each `VisitMut` method named, with the node type and [`Node`] variant it hands over; it walks
+/// on with syn's function of the same name.
 macro_rules! hand_over {
-    ($($method:ident, $walk:ident, $ty:ty, $variant:ident;)*) => {
+    ($($method:ident, $ty:ty, $variant:ident;)*) => {
         $(
             fn $method(&mut self, node: &mut $ty) {
                 if (self.0)(Node::$variant(node)) == Walk::Into {
-                    syn::visit_mut::$walk(self, node);
+                    syn::visit_mut::$method(self, node);
                 }
             }
         )*
@@ -223,15 +225,15 @@ macro_rules! hand_over {
 
 impl VisitMut for Walker<'_> {
     hand_over! {
-        visit_attribute_mut, visit_attribute_mut, syn::Attribute, Attribute;
-        visit_block_mut, visit_block_mut, syn::Block, Block;
-        visit_expr_mut, visit_expr_mut, syn::Expr, Expr;
-        visit_expr_call_mut, visit_expr_call_mut, syn::ExprCall, ExprCall;
-        visit_expr_match_mut, visit_expr_match_mut, syn::ExprMatch, ExprMatch;
-        visit_field_pat_mut, visit_field_pat_mut, syn::FieldPat, FieldPat;
-        visit_field_value_mut, visit_field_value_mut, syn::FieldValue, FieldValue;
-        visit_member_mut, visit_member_mut, syn::Member, Member;
-        visit_path_mut, visit_path_mut, syn::Path, Path;
+        visit_attribute_mut, syn::Attribute, Attribute;
+        visit_block_mut, syn::Block, Block;
+        visit_expr_mut, syn::Expr, Expr;
+        visit_expr_call_mut, syn::ExprCall, ExprCall;
+        visit_expr_match_mut, syn::ExprMatch, ExprMatch;
+        visit_field_pat_mut, syn::FieldPat, FieldPat;
+        visit_field_value_mut, syn::FieldValue, FieldValue;
+        visit_member_mut, syn::Member, Member;
+        visit_path_mut, syn::Path, Path;
     }
 }
 
@@ -255,9 +257,24 @@ pub fn walk_impl(imp: &mut syn::ItemImpl, pass: &mut dyn FnMut(Node<'_>) -> Walk
     Walker(pass).visit_item_impl_mut(imp);
 }
 
-/// Walks one method.
-pub fn walk_method(f: &mut syn::ImplItemFn, pass: &mut dyn FnMut(Node<'_>) -> Walk) {
-    Walker(pass).visit_impl_item_fn_mut(f);
+/// Makes `value` the initialiser of the `body` field in an operation builder's `new`; returns how
+/// many initialisers it replaced.
+pub fn set_body_in_new(imp: &mut syn::ItemImpl, value: &syn::Expr) -> usize {
+    let mut n = 0;
+    for f in methods_named_mut(imp, "new") {
+        Walker(&mut |node| match node {
+            Node::FieldValue(fv) => {
+                if matches!(&fv.member, syn::Member::Named(field) if field == "body") {
+                    fv.expr = value.clone();
+                    n += 1;
+                }
+                Walk::Over
+            }
+            _ => Walk::Into,
+        })
+        .visit_impl_item_fn_mut(f);
+    }
+    n
 }
 
 /// A node the read-only walker shows a pass (which then walks into it).

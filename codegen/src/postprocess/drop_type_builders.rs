@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 use crate::tree::{
-    Node, Walk, derives, inherent_impls_mut, method, methods_named_mut, module_items_mut,
-    self_type_name, structs, trait_impls, walk_method, walk_module,
+    Node, Walk, derives, inherent_impls_mut, method, module_items_mut, self_type_name,
+    set_body_in_new, structs, trait_impls, walk_module,
 };
 
 /// Empties `mod types { .. mod builder { .. } }` in progenitor's tokens, before they are parsed:
@@ -127,28 +127,11 @@ fn unset_bodies_without_default(
     builders: &mut [syn::Item],
     with_default: &BTreeSet<String>,
 ) -> usize {
-    let mut n = 0;
-    for imp in inherent_impls_mut(builders) {
-        let Some(body_ty) = body_type_of(imp) else {
-            continue;
-        };
-        if with_default.contains(&body_ty) {
-            continue;
-        }
-        for f in methods_named_mut(imp, "new") {
-            walk_method(f, &mut |node| match node {
-                Node::FieldValue(fv) => {
-                    if matches!(&fv.member, syn::Member::Named(field) if field == "body") {
-                        fv.expr = syn::parse_quote!(Err("body was not set".to_string()));
-                        n += 1;
-                    }
-                    Walk::Over
-                }
-                _ => Walk::Into,
-            });
-        }
-    }
-    n
+    let unset: syn::Expr = syn::parse_quote!(Err("body was not set".to_string()));
+    inherent_impls_mut(builders)
+        .filter(|imp| body_type_of(imp).is_some_and(|ty| !with_default.contains(&ty)))
+        .map(|imp| set_body_in_new(imp, &unset))
+        .sum()
 }
 
 /// The body type named by an operation builder's `body_map` method, if it has one: the `X` of its

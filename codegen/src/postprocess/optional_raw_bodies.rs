@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::tree::{
-    Node, Walk, builder_name, inherent_impls_mut, methods_named_mut, module_items_mut,
-    operation_id, operations, self_type_name, walk_method,
+    builder_name, inherent_impls_mut, module_items_mut, operation_id, operations, self_type_name,
+    set_body_in_new,
 };
 
 /// Operation builders (by struct name) whose raw body the spec marks optional.
@@ -34,23 +34,9 @@ pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) -> usize {
     let Some(builders) = module_items_mut(file, "builder") else {
         return 0;
     };
-    let mut emptied = 0;
-    let mut empty = |node: Node<'_>| match node {
-        Node::FieldValue(fv) => {
-            if matches!(&fv.member, syn::Member::Named(n) if n == "body") {
-                fv.expr = syn::parse_quote!(Ok(reqwest::Body::from(::std::vec::Vec::<u8>::new())));
-                emptied += 1;
-            }
-            Walk::Over
-        }
-        _ => Walk::Into,
-    };
-    let with_optional_body = inherent_impls_mut(builders.iter_mut())
-        .filter(|imp| self_type_name(imp).is_some_and(|name| optional.contains(&name)));
-    for imp in with_optional_body {
-        for f in methods_named_mut(imp, "new") {
-            walk_method(f, &mut empty);
-        }
-    }
-    emptied
+    let empty: syn::Expr = syn::parse_quote!(Ok(reqwest::Body::from(::std::vec::Vec::<u8>::new())));
+    inherent_impls_mut(builders.iter_mut())
+        .filter(|imp| self_type_name(imp).is_some_and(|name| optional.contains(&name)))
+        .map(|imp| set_body_in_new(imp, &empty))
+        .sum()
 }
