@@ -35,7 +35,7 @@ struct MetaEndpoint {
 impl ConfigDir {
     /// The docker endpoint of context `name`.
     pub fn context(&self, name: &str) -> Result<ContextEndpoint, ConfigError> {
-        let id = hex(&hmac_sha256::Hash::hash(name.as_bytes()));
+        let id = context_id(name);
         let error = |reason: String| ConfigError::Context {
             name: name.to_string(),
             reason,
@@ -82,8 +82,12 @@ impl ConfigDir {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The docker CLI's id of context `name`, its folder's name: the name's sha256, in hex.
+pub(crate) fn context_id(name: &str) -> String {
+    hmac_sha256::Hash::hash(name.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -94,7 +98,7 @@ mod tests {
     fn context_ids_are_sha256_of_the_name() {
         // The docker CLI's id for a context named "default".
         assert_eq!(
-            hex(&hmac_sha256::Hash::hash(b"default")),
+            context_id("default"),
             "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f"
         );
     }

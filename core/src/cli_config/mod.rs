@@ -10,6 +10,8 @@ mod contexts;
 
 pub(crate) use config_file::{AuthEntry, ConfigFile};
 pub use contexts::ContextEndpoint;
+#[cfg(test)]
+pub(crate) use contexts::context_id;
 
 use crate::error::ConfigError;
 

@@ -563,11 +563,10 @@ mod tests {
 
     fn context_store(name: &str, host: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let id: String = hmac_sha256::Hash::hash(name.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let meta = dir.path().join("contexts/meta").join(id);
+        let meta = dir
+            .path()
+            .join("contexts/meta")
+            .join(crate::cli_config::context_id(name));
         std::fs::create_dir_all(&meta).unwrap();
         std::fs::write(
             meta.join("meta.json"),
