@@ -533,7 +533,7 @@ fn print_longest_units(units: &[Unit]) {
     }
 }
 
-/// The median of `values` (the upper one of an even count); 0 when there are none.
+/// The median of `values` (the mean of the middle two of an even count); 0 when there are none.
 fn median_f64(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
