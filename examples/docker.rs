@@ -570,7 +570,9 @@ async fn push(client: &Client, credentials: &CredentialStore, image: &str) -> Re
 /// `import`: streams the tarball (or stdin) to the daemon as the image `reference`.
 async fn import(client: &Client, tarball: &Path, reference: &str) -> Result<i64, Error> {
     let body = if tarball.as_os_str() == "-" {
-        reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(tokio::io::stdin()))
+        docker_engine_client::Body::wrap_stream(tokio_util::io::ReaderStream::new(
+            tokio::io::stdin(),
+        ))
     } else {
         let file = tokio::fs::File::open(tarball)
             .await
@@ -578,7 +580,7 @@ async fn import(client: &Client, tarball: &Path, reference: &str) -> Result<i64,
                 operation: "image_create",
                 message: format!("{}: {e}", tarball.display()),
             })?;
-        reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
+        docker_engine_client::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
     };
     let (repo, tag) = docker_engine_client::auth::reference::split_tag(reference);
     let mut import = client.image_create().from_src("-").repo(repo).body(body);

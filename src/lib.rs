@@ -83,9 +83,11 @@
 
 #[doc(inline)]
 pub use docker_engine_core::{
-    ApiClient, ApiError, ApiErrorKind, ApiVersion, AuthError, BuildError, Cause, ClientState,
-    ConfigError, ContainerError, DecodeError, Docker, DockerBuilder, Error, Host, RunError,
-    StreamError, TlsOptions, TransportError, USER_AGENT, VersionError, http_client_builder,
+    ApiClient, ApiError, ApiErrorKind, ApiVersion, AuthError, Body, BuildError, ByteStream, Cause,
+    ClientState, ConfigError, ContainerError, DecodeError, Docker, DockerBuilder, Error, Host,
+    HttpClient, HttpClientBuilder, HttpError, Request, RequestBuilder, Response, ResponseValue,
+    RunError, StreamError, TlsOptions, TransportError, USER_AGENT, Upgraded, VersionError,
+    http_client_builder,
 };
 #[doc(inline)]
 pub use docker_engine_core::{
@@ -94,7 +96,7 @@ pub use docker_engine_core::{
 
 /// The seam the generated clients call into (`crate::transport::…`), from docker-engine-core.
 mod transport {
-    pub(crate) use docker_engine_core::__generated::*;
+    pub use docker_engine_core::__generated::*;
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ async fn run(client: &Client, cleanup: &support::Cleanup, image: &str, cmd: &[&s
 async fn build(
     client: &Client,
     tag: &str,
-    context: impl Into<reqwest::Body>,
+    context: impl Into<docker_engine_client::Body>,
 ) -> Vec<types::BuildInfo> {
     let output = client
         .image_build()

@@ -1,4 +1,4 @@
-//! The generated client, built by hand from a reqwest client (no `Docker` connection layer),
+//! The generated client, built by hand from an HTTP client (no `Docker` connection layer),
 //! against a real Docker daemon over its unix socket: JSON calls, request bodies, and the streaming
 //! operations returning their bytes (import progress, multiplexed logs, an exported tar), not `()`
 //! or one JSON value.
@@ -26,8 +26,7 @@ async fn collect(stream: docker_engine_client::v1_55::ByteStream) -> Vec<u8> {
 async fn client(socket: &std::path::Path) -> Client {
     let http = docker_engine_client::http_client_builder()
         .unix_socket(socket)
-        .build()
-        .unwrap();
+        .build();
     let unversioned =
         Client::new_with_client("http://docker", http.clone(), ClientState::default());
     let ping = unversioned.system_ping().send().await.unwrap();

@@ -255,17 +255,16 @@ async fn passwords_whose_base64_has_plus_slash_and_padding_authenticate() {
         .header_value();
     let standard = STANDARD.encode(URL_SAFE.decode(&header).unwrap());
     let socket = support::daemon_socket().unwrap();
-    let raw = reqwest::Client::builder()
+    let raw = docker_engine_client::http_client_builder()
         .unix_socket(socket)
         .build()
-        .unwrap()
         .get(format!("http://docker/v1.41/distribution/{image}/json"))
         .header("X-Registry-Auth", standard)
         .send()
         .await
         .unwrap();
     assert!(!raw.status().is_success(), "{}", raw.status());
-    let body = raw.text().await.unwrap();
+    let body = String::from_utf8_lossy(&raw.bytes().await.unwrap()).into_owned();
     assert!(body.contains("no basic auth credentials"), "{body}");
 }
 

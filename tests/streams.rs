@@ -654,7 +654,7 @@ async fn image_save_streams_straight_into_image_load() {
     let loaded = f
         .client
         .image_load()
-        .body(reqwest::Body::wrap_stream(saved.into_body()))
+        .body(docker_engine_client::Body::wrap_stream(saved.into_body()))
         .send()
         .await
         .unwrap();

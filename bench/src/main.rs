@@ -190,8 +190,7 @@ async fn count(which: &str, n: usize) {
     let ours: docker_engine_client::v1_55::Client = docker.client().await.unwrap();
     let raw = docker_engine_client::http_client_builder()
         .unix_socket(SOCKET)
-        .build()
-        .unwrap();
+        .build();
     let bollard =
         bollard::Docker::connect_with_unix(SOCKET, 120, bollard::API_DEFAULT_VERSION).unwrap();
     let hyper = hyper_client();
@@ -207,7 +206,7 @@ async fn count(which: &str, n: usize) {
                     .into_inner();
                 while s.next().await.is_some() {}
             }
-            "reqwest" => {
+            "http" => {
                 raw.get("http://docker/_ping")
                     .send()
                     .await

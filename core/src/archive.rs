@@ -1,13 +1,13 @@
 //! Files in and out of containers: the `X-Docker-Container-Path-Stat` header that
 //! `GET`/`HEAD /containers/{id}/archive` answer with (base64 of a JSON object), decoded.
 //! The archives themselves are tar streams: the generated `put_container_archive` takes any
-//! `reqwest::Body` (a file, a stream) and `container_archive` returns a byte stream, so nothing
+//! `Body` (a file, a stream) and `container_archive` returns a byte stream, so nothing
 //! is buffered whole.
 
 use base64::Engine as _;
-use progenitor_client::ResponseValue;
 
 use crate::error::DecodeError;
+use crate::wire::ResponseValue;
 
 /// The header carrying a path's stat.
 pub const PATH_STAT_HEADER: &str = "X-Docker-Container-Path-Stat";

@@ -14,13 +14,14 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 
 use crate::error::{ConfigError, Error};
+use crate::wire::Body;
 
 mod ignore;
 pub use ignore::DockerIgnore;
 
 /// A build context being streamed: pass it to `image_build().body(...)`.
 pub struct BuildContext {
-    body: reqwest::Body,
+    body: Body,
 }
 
 /// Chunks in flight between the tar writer and the request (each at most 64 KiB).
@@ -56,12 +57,12 @@ impl BuildContext {
             receiver.recv().await.map(|item| (item, receiver))
         });
         Ok(Self {
-            body: reqwest::Body::wrap_stream(stream),
+            body: Body::wrap_stream(stream),
         })
     }
 }
 
-impl From<BuildContext> for reqwest::Body {
+impl From<BuildContext> for Body {
     fn from(context: BuildContext) -> Self {
         context.body
     }

@@ -29,6 +29,7 @@ pub mod run;
 pub mod stream;
 mod transport;
 mod version;
+mod wire;
 
 pub use connect::{Docker, DockerBuilder, Host, TlsOptions};
 pub use error::{
@@ -37,6 +38,10 @@ pub use error::{
 };
 pub use transport::{ApiClient, ClientState, USER_AGENT, http_client_builder};
 pub use version::ApiVersion;
+pub use wire::{
+    Body, ByteStream, HttpClient, HttpClientBuilder, HttpError, Request, RequestBuilder, Response,
+    ResponseValue, Upgraded,
+};
 
 /// The target of every tracing span and event of this crate: the crate users depend on, so that
 /// a filter such as `RUST_LOG=docker_engine_client=debug` selects them (the module each comes
@@ -53,4 +58,14 @@ pub mod __generated {
         STREAMING_OPERATIONS, StructOut, default_client, empty_response, exec, fields,
         from_generated, json_response, key_set, pre, stream_response,
     };
+    pub use crate::wire::runtime::{
+        ClientHooks, ClientInfo, Error, OperationInfo, QueryParam, RequestBuilderExt, encode_path,
+    };
+    pub use crate::wire::{
+        Body, ByteStream, HttpClient, HttpError, Request, Response, ResponseValue, Upgraded,
+    };
+    pub use http::header;
+
+    /// What a request's sending returns.
+    pub type HttpResult<T> = Result<T, HttpError>;
 }

@@ -141,7 +141,7 @@ pub struct Running {
     /// end (it ends when the container exits) before [`Running::wait`].
     pub output: OutputStream<BodyStream>,
     container: CreatedContainer,
-    wait: Option<reqwest::Response>,
+    wait: Option<crate::wire::Response>,
 }
 
 /// A created container: what waiting for it, removing it and naming it in errors need.
@@ -739,7 +739,7 @@ impl Drop for Running {
 
 impl CreatedContainer {
     /// `POST /containers/{id}/wait`.
-    fn wait_request(&self) -> reqwest::RequestBuilder {
+    fn wait_request(&self) -> crate::wire::RequestBuilder {
         self.requests
             .post(&format!("/containers/{}/wait", segment(&self.id)))
     }

@@ -61,7 +61,7 @@ async fn logs_text<F, Fut>(mut request: F) -> String
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<
-            Output = progenitor_client::ResponseValue<progenitor_client::ByteStream>,
+            Output = docker_engine_client::ResponseValue<docker_engine_client::ByteStream>,
         >,
 {
     let text = support::eventually(50, EVERY, || {

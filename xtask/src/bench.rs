@@ -670,7 +670,7 @@ pub fn instructions(root: &Path) -> Result<(), String> {
     };
     println!("| client | instructions per /_ping |\n|---|---|");
     let mut ours = 0;
-    for client in ["ours", "reqwest", "hyper", "bollard"] {
+    for client in ["ours", "http", "hyper", "bollard"] {
         let per = (count(client, 600)? - count(client, 100)?) / 500;
         if client == "ours" {
             ours = per;

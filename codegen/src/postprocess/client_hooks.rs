@@ -36,7 +36,7 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
         impl ClientHooks<crate::ClientState> for Client {
             async fn pre<E>(
                 &self,
-                request: &mut reqwest::Request,
+                request: &mut crate::transport::Request,
                 info: &OperationInfo,
             ) -> std::result::Result<(), Error<E>> {
                 crate::transport::pre(&self.inner, request, info.operation_id, REQUEST_MEDIA_TYPES);
@@ -45,9 +45,9 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
 
             async fn exec(
                 &self,
-                request: reqwest::Request,
+                request: crate::transport::Request,
                 info: &OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
+            ) -> crate::transport::HttpResult<crate::transport::Response> {
                 crate::transport::exec(&self.inner, &self.client, request, info.operation_id).await
             }
         }
@@ -55,11 +55,11 @@ pub fn hooks(doc: &Value, version: &str) -> syn::File {
         impl crate::ApiClient for Client {
             const VERSION: crate::ApiVersion = crate::ApiVersion::new(#major, #minor);
 
-            fn from_parts(base_url: &str, http: reqwest::Client, state: crate::ClientState) -> Self {
+            fn from_parts(base_url: &str, http: crate::transport::HttpClient, state: crate::ClientState) -> Self {
                 Self::new_with_client(base_url, http, state)
             }
 
-            fn parts(&self) -> (&str, &reqwest::Client, &crate::ClientState) {
+            fn parts(&self) -> (&str, &crate::transport::HttpClient, &crate::ClientState) {
                 (&self.baseurl, &self.client, &self.inner)
             }
         }

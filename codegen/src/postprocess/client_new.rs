@@ -1,6 +1,6 @@
 //! The `client-new` pass: `Client::new` with the crate's HTTP defaults.
 //!
-//! progenitor's `Client::new` builds its reqwest client with a 15 s total timeout, which cuts
+//! progenitor's `Client::new` builds its HTTP client with a 15 s total timeout, which cuts
 //! every long-running call (follow-mode logs, events, pulls, waits) mid-stream. The body is
 //! replaced by one that takes `crate::transport::default_client()`: a connect timeout and no total
 //! timeout.

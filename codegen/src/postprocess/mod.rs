@@ -37,6 +37,7 @@ mod key_sets;
 mod no_api_version_header;
 mod open_enums;
 mod optional_raw_bodies;
+mod own_http_runtime;
 mod redact_credentials;
 mod registry_credentials;
 mod serde_fields;
@@ -57,6 +58,7 @@ pub use key_sets::key_sets;
 pub use no_api_version_header::no_api_version_header;
 pub use open_enums::open_enums;
 pub use optional_raw_bodies::optional_raw_bodies;
+pub use own_http_runtime::own_http_runtime;
 pub use redact_credentials::redact_credentials;
 pub use registry_credentials::registry_credentials;
 pub use transport_responses::transport_responses;
@@ -213,6 +215,18 @@ pub const PASSES: &[SynPass] = &[
                  derive `Serialize`",
         versions: Versions::Every,
         run: |file, _| compact_serialize(file),
+    },
+    Pass {
+        name: "own-http-runtime",
+        reason: "progenitor writes clients against reqwest and progenitor-client; the crate \
+                 sends over hyper with its own types of the same names (docker-engine-core's \
+                 `wire`: request builder, `Request`, `Response`, `Body`, `ResponseValue`, \
+                 `ByteStream`, the hooks traits), so every path into those crates points at \
+                 `crate::transport` and neither is compiled (reqwest brought url and its ICU \
+                 stack: about 14 s of CPU in a consumer's cold build); after every pass that \
+                 matches progenitor's paths",
+        versions: Versions::Every,
+        run: |file, _| own_http_runtime(file),
     },
     Pass {
         name: "example-decoders",

@@ -34,7 +34,9 @@ pub fn optional_raw_bodies(file: &mut syn::File, doc: &Value) -> usize {
     let Some(builders) = module_items_mut(file, "builder") else {
         return 0;
     };
-    let empty: syn::Expr = syn::parse_quote!(Ok(reqwest::Body::from(::std::vec::Vec::<u8>::new())));
+    let empty: syn::Expr = syn::parse_quote!(Ok(crate::transport::Body::from(
+        ::std::vec::Vec::<u8>::new()
+    )));
     inherent_impls_mut(builders.iter_mut())
         .filter(|imp| self_type_name(imp).is_some_and(|name| optional.contains(&name)))
         .map(|imp| set_body_in_new(imp, &empty))

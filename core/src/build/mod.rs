@@ -248,7 +248,7 @@ impl Build {
             .post("/build")
             .query(&self.query(buildkit, version))
             .header("Content-Type", "application/x-tar")
-            .body(reqwest::Body::from(context));
+            .body(crate::wire::Body::from(context));
         let request = match &self.registries {
             Some(registries) if !registries.is_empty() => {
                 request.header("X-Registry-Config", registries.header_value())

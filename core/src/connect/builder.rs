@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::Docker;
 #[cfg(unix)]
@@ -20,9 +20,10 @@ use super::proxy::ProxyEnv;
 use super::tls::TlsOptions;
 use crate::auth::CredentialStore;
 use crate::cli_config::ConfigDir;
-use crate::error::{Cause, ConfigError, Error};
-use crate::transport::{Dialer, DirectConnector, DirectTarget};
+use crate::error::{ConfigError, Error};
+use crate::transport::Dialer;
 use crate::version::ApiVersion;
+use crate::wire::{Proxy, Target};
 
 /// The default host when TLS is configured but no host is (as the CLI).
 const DEFAULT_TLS_HOST: &str = "tcp://localhost:2376";
@@ -330,34 +331,18 @@ impl DockerBuilder {
         let headers = self.header_map()?;
         let mut http = crate::transport::http_client_builder()
             .connect_timeout(self.connect_timeout)
-            .default_headers(headers.clone());
+            .default_headers(headers);
         if let Some(timeout) = self.timeout {
             http = http.timeout(timeout);
         }
-        let route = self.route(&host, http)?;
-        let http = route.http.build().map_err(|e| ConfigError::HttpClient {
-            reason: crate::error::error_chain(&e),
-            source: Some(Cause::new(e)),
-        })?;
-        // A total timeout is reqwest's to enforce (on the whole exchange): then every request goes
-        // through reqwest's client.
-        let direct =
-            route
-                .direct
-                .filter(|_| self.timeout.is_none())
-                .and_then(|(target, authority)| {
-                    let mut defaults = crate::transport::default_headers();
-                    defaults.extend(headers);
-                    DirectConnector::new(target, self.connect_timeout, defaults, &authority)
-                });
+        let route = self.route(&host)?;
         Ok(Docker::new(Connection {
-            http,
+            http: http.target(route.target, route.proxy).build(),
             dialer: route.dialer,
             base_url: route.base_url,
             host,
             pinned: self.api_version,
             credentials: self.credentials,
-            direct,
         }))
     }
 
@@ -378,12 +363,11 @@ impl DockerBuilder {
         Ok(headers)
     }
 
-    /// How requests reach `host`: the HTTP client's transport for it, and the target of the
-    /// requests sent over hyper.
-    fn route(&self, host: &Host, http: reqwest::ClientBuilder) -> Result<Route, Error> {
+    /// How requests reach `host`: where connections go, through which proxy, and the URL stem.
+    fn route(&self, host: &Host) -> Result<Route, Error> {
         match host {
             #[cfg(unix)]
-            Host::Unix(path) => Ok(Route::unix(http, path.clone(), None)),
+            Host::Unix(path) => Ok(Route::unix(path.clone(), None)),
             #[cfg(not(unix))]
             Host::Unix(_) => Err(ConfigError::InvalidHost {
                 value: host.to_string(),
@@ -406,9 +390,9 @@ impl DockerBuilder {
                     self.connect_timeout,
                 );
                 let forwarder = super::ssh::SshForwarder::start(command)?;
-                // Every request, over reqwest or hyper, connects to the forwarder's socket.
+                // Every connection goes to the forwarder's socket.
                 let socket = forwarder.socket().to_path_buf();
-                Ok(Route::unix(http, socket, Some(Arc::new(forwarder))))
+                Ok(Route::unix(socket, Some(Arc::new(forwarder))))
             }
             #[cfg(not(unix))]
             Host::Ssh { .. } => Err(ConfigError::InvalidHost {
@@ -421,7 +405,7 @@ impl DockerBuilder {
                 port,
                 https,
                 path,
-            } => self.tcp_route(host, http, (name, *port), *https, path),
+            } => self.tcp_route(host, (name, *port), *https, path),
         }
     }
 
@@ -430,7 +414,6 @@ impl DockerBuilder {
     fn tcp_route(
         &self,
         host: &Host,
-        mut http: reqwest::ClientBuilder,
         (name, port): (&str, u16),
         https: bool,
         path: &str,
@@ -441,16 +424,11 @@ impl DockerBuilder {
             None => ProxyEnv::read(&|key| std::env::var(key).ok()),
         };
         let proxy = proxies.proxy_for(name, self.tls.is_some() || https)?;
-        let proxied = proxy.is_some();
-        if let Some(proxy) = proxy {
-            http = http.proxy(proxy);
-        }
         let (base_url, target) = match (&self.tls, https) {
-            (Some(tls), _) => {
-                let (with, target) = with_tls(http, tls, &self.tls_source, name, port)?;
-                http = with;
-                (format!("https://{authority}{path}"), target)
-            }
+            (Some(tls), _) => (
+                format!("https://{authority}{path}"),
+                with_tls(tls, &self.tls_source, name, port)?,
+            ),
             (None, true) => {
                 return Err(ConfigError::InvalidHost {
                     value: host.to_string(),
@@ -459,7 +437,7 @@ impl DockerBuilder {
                 .into());
             }
             (None, false) => {
-                let target = DirectTarget::Tcp {
+                let target = Target::Tcp {
                     host: name.to_string(),
                     port,
                 };
@@ -467,10 +445,9 @@ impl DockerBuilder {
             }
         };
         Ok(Route {
-            http,
+            target,
+            proxy,
             base_url,
-            // Through a proxy, every request goes through reqwest's client (and the proxy).
-            direct: (!proxied).then_some((target, authority)),
             dialer: None,
         })
     }
@@ -478,13 +455,12 @@ impl DockerBuilder {
 
 /// How a connection's requests reach the daemon.
 struct Route {
-    /// The HTTP client's settings, with the transport for the host.
-    http: reqwest::ClientBuilder,
+    /// Where connections go.
+    target: Target,
+    /// The HTTP proxy in front of a TCP daemon.
+    proxy: Option<Proxy>,
     /// The URL requests are made against.
     base_url: String,
-    /// Where requests sent over hyper connect, and the `Host` header they carry; `None` when
-    /// every request must go through reqwest's client.
-    direct: Option<(DirectTarget, String)>,
     /// The forwarder in front of the daemon, for `ssh://`.
     dialer: Option<Arc<dyn Dialer>>,
 }
@@ -492,46 +468,29 @@ struct Route {
 impl Route {
     /// The route over a unix socket (the daemon's, or the ssh forwarder's).
     #[cfg(unix)]
-    fn unix(
-        http: reqwest::ClientBuilder,
-        socket: PathBuf,
-        dialer: Option<Arc<dyn Dialer>>,
-    ) -> Route {
+    fn unix(socket: PathBuf, dialer: Option<Arc<dyn Dialer>>) -> Route {
         Route {
-            http: http.unix_socket(socket.as_path()),
+            target: Target::Unix(socket),
+            proxy: None,
             base_url: "http://docker".to_string(),
-            direct: Some((DirectTarget::Unix(socket), "docker".into())),
             dialer,
         }
     }
 }
 
-/// The pooled client with TLS, and the same configuration for connections of their own.
+/// The TLS target, with the client configuration the settings give.
 #[cfg(feature = "tls")]
-fn with_tls(
-    http: reqwest::ClientBuilder,
-    tls: &TlsOptions,
-    why: &TlsSource,
-    host: &str,
-    port: u16,
-) -> Result<(reqwest::ClientBuilder, DirectTarget), Error> {
+fn with_tls(tls: &TlsOptions, why: &TlsSource, host: &str, port: u16) -> Result<Target, Error> {
     let config = super::tls::client_config(tls, why)?;
-    let target = DirectTarget::Tls {
+    Ok(Target::Tls {
         host: host.to_string(),
         port,
-        config: Arc::new(config.clone()),
-    };
-    Ok((http.tls_backend_preconfigured(config), target))
+        config: Arc::new(config),
+    })
 }
 
 #[cfg(not(feature = "tls"))]
-fn with_tls(
-    _: reqwest::ClientBuilder,
-    tls: &TlsOptions,
-    why: &TlsSource,
-    _: &str,
-    _: u16,
-) -> Result<(reqwest::ClientBuilder, DirectTarget), Error> {
+fn with_tls(tls: &TlsOptions, why: &TlsSource, _: &str, _: u16) -> Result<Target, Error> {
     match super::tls::client_config(tls, why)? {}
 }
 

@@ -10,8 +10,9 @@ use super::host::Host;
 use super::negotiate;
 use crate::auth::CredentialStore;
 use crate::error::{Error, VersionError};
-use crate::transport::{ApiClient, ClientSettings, ClientState, Dialer, DirectConnector, Requests};
+use crate::transport::{ApiClient, ClientSettings, ClientState, Dialer, Requests};
 use crate::version::ApiVersion;
+use crate::wire::HttpClient;
 
 /// A connection to one Docker daemon: one pooled HTTP client, shared by every typed client it
 /// hands out. Cheap to clone.
@@ -23,7 +24,7 @@ pub struct Docker {
 /// What [`DockerBuilder::build`] settled: how requests reach the daemon, and with what.
 pub(crate) struct Connection {
     /// The pooled HTTP client.
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: HttpClient,
     /// The forwarder in front of the daemon, for `ssh://`.
     pub(crate) dialer: Option<Arc<dyn Dialer>>,
     /// The URL requests are made against.
@@ -34,13 +35,11 @@ pub(crate) struct Connection {
     pub(crate) pinned: Option<ApiVersion>,
     /// Registry credentials.
     pub(crate) credentials: CredentialStore,
-    /// Sends requests over hyper, when they may go around reqwest's client.
-    pub(crate) direct: Option<DirectConnector>,
 }
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    http: HttpClient,
     /// For `ssh://`: the forwarder the HTTP client connects through (also held by every client
     /// handed out, so it lives as long as any of them).
     dialer: Option<Arc<dyn Dialer>>,
@@ -48,8 +47,6 @@ struct Inner {
     host: Host,
     pinned: Option<ApiVersion>,
     credentials: CredentialStore,
-    /// Sends the requests over hyper (`None` through a proxy or with a total timeout).
-    direct: Option<Arc<DirectConnector>>,
     daemon_version: OnceCell<ApiVersion>,
     daemon_minimum: OnceCell<Option<ApiVersion>>,
 }
@@ -64,7 +61,6 @@ impl Docker {
             host,
             pinned,
             credentials,
-            direct,
         } = connection;
         Docker {
             inner: Arc::new(Inner {
@@ -74,7 +70,6 @@ impl Docker {
                 host,
                 pinned,
                 credentials,
-                direct: direct.map(Arc::new),
                 daemon_version: OnceCell::new(),
                 daemon_minimum: OnceCell::new(),
             }),
@@ -172,7 +167,6 @@ impl Docker {
             socket,
             api_version: version,
             timeout: None,
-            direct: self.inner.direct.clone(),
             dialer: self.inner.dialer.clone(),
             own_connections: false,
         })

@@ -32,5 +32,3 @@ pub use builder::DockerBuilder;
 pub use docker::Docker;
 pub use host::Host;
 pub use tls::TlsOptions;
-#[cfg(feature = "tls")]
-pub(crate) use tls::ring_provider;

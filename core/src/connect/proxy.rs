@@ -1,9 +1,12 @@
 //! Which proxy a TCP daemon is reached through, chosen as Go's `ProxyFromEnvironment` does for
 //! the docker CLI: `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` (or their lowercase forms), never for
-//! `localhost` or loopback addresses, never for unix sockets (those never get here). reqwest's own
-//! reading of the environment is off: it would proxy `tcp://localhost:2375`.
+//! `localhost` or loopback addresses, never for unix sockets (those never get here). The URL and
+//! `NO_PROXY` are read by hyper-util's proxy matcher; HTTP proxies only (Go also takes SOCKS5).
 
-use crate::error::{Cause, ConfigError};
+use hyper_util::client::proxy::matcher::Matcher;
+
+use crate::error::ConfigError;
+use crate::wire::Proxy;
 
 /// The proxy settings of an environment, as Go's `ProxyFromEnvironment` reads them:
 /// `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or their lowercase forms).
@@ -31,30 +34,62 @@ impl ProxyEnv {
     /// The proxy for a TCP daemon at `host` (`https` when TLS is used): none for `localhost` and
     /// loopback addresses (as Go, whatever `NO_PROXY` says), else the scheme's proxy, which
     /// `NO_PROXY` can still exclude.
-    pub(crate) fn proxy_for(
-        &self,
-        host: &str,
-        https: bool,
-    ) -> Result<Option<reqwest::Proxy>, ConfigError> {
+    pub(crate) fn proxy_for(&self, host: &str, https: bool) -> Result<Option<Proxy>, ConfigError> {
         if is_loopback(host) {
             return Ok(None);
         }
-        let Some(url) = (if https { &self.https } else { &self.http }) else {
+        let (name, url) = if https {
+            ("HTTPS_PROXY", &self.https)
+        } else {
+            ("HTTP_PROXY", &self.http)
+        };
+        let Some(url) = url else {
             return Ok(None);
         };
-        let proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| ConfigError::HttpClient {
-            reason: format!(
-                "proxy {}: {}",
-                if https { "HTTPS_PROXY" } else { "HTTP_PROXY" },
-                crate::error::error_chain(&e)
-            ),
-            source: Some(Cause::new(e)),
-        })?;
-        let no_proxy = self
-            .no_proxy
-            .as_deref()
-            .and_then(reqwest::NoProxy::from_string);
-        Ok(Some(proxy.no_proxy(no_proxy)))
+        let invalid = |reason: &str| ConfigError::HttpClient {
+            reason: format!("proxy {name}: {reason}"),
+            source: None,
+        };
+        let matcher = |no_proxy: &str| {
+            Matcher::builder()
+                .http(url.as_str())
+                .https(url.as_str())
+                .no(no_proxy)
+                .build()
+        };
+        let scheme = if https { "https" } else { "http" };
+        let daemon: http::Uri = format!("{scheme}://{}", crate::wire::authority(host, 1))
+            .parse()
+            .map_err(|_| invalid(&format!("{host:?} is not a host name")))?;
+        let Some(intercept) =
+            matcher(self.no_proxy.as_deref().unwrap_or_default()).intercept(&daemon)
+        else {
+            // Excluded by NO_PROXY, or a URL the matcher cannot read.
+            return match matcher("").intercept(&daemon) {
+                Some(_) => Ok(None),
+                None => Err(invalid("not a proxy URL")),
+            };
+        };
+        let uri = intercept.uri();
+        if uri.scheme_str() != Some("http") {
+            return Err(invalid(&format!(
+                "{}:// proxies are not supported (http:// only)",
+                uri.scheme_str().unwrap_or_default()
+            )));
+        }
+        let host = uri.host().ok_or_else(|| invalid("no host"))?;
+        let authorization = intercept.basic_auth().cloned().map(|mut value| {
+            value.set_sensitive(true);
+            value
+        });
+        Ok(Some(Proxy {
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            port: uri.port_u16().unwrap_or(80),
+            authorization,
+        }))
     }
 }
 
@@ -98,5 +133,46 @@ mod tests {
             env.proxy_for("docker.example", true).unwrap().is_none(),
             "no HTTPS_PROXY"
         );
+    }
+
+    #[test]
+    fn proxies_are_read_with_their_credentials_and_no_proxy() {
+        let env = |http: &str, no_proxy: Option<&str>| ProxyEnv {
+            http: Some(http.into()),
+            https: None,
+            no_proxy: no_proxy.map(Into::into),
+        };
+        let proxy = env("http://user:s3cret@proxy.test:3128", None)
+            .proxy_for("docker.example", false)
+            .unwrap()
+            .unwrap();
+        assert_eq!((proxy.host.as_str(), proxy.port), ("proxy.test", 3128));
+        let auth = proxy.authorization.as_ref().unwrap();
+        assert!(auth.is_sensitive());
+        assert_eq!(auth, "Basic dXNlcjpzM2NyZXQ=");
+        assert!(!format!("{proxy:?}").contains("s3cret"));
+        // No scheme: http, port 80.
+        let proxy = env("proxy.test", None)
+            .proxy_for("docker.example", false)
+            .unwrap()
+            .unwrap();
+        assert_eq!((proxy.host.as_str(), proxy.port), ("proxy.test", 80));
+        // NO_PROXY: domains and their subdomains, addresses and networks.
+        for (no_proxy, host) in [
+            (".example", "docker.example"),
+            ("example", "docker.example"),
+            ("10.0.0.0/8", "10.1.2.3"),
+            ("a.test, 10.0.0.5", "10.0.0.5"),
+        ] {
+            let proxy = env("http://proxy.test:3128", Some(no_proxy)).proxy_for(host, false);
+            assert!(proxy.unwrap().is_none(), "{no_proxy} {host}");
+        }
+        // Unsupported and unreadable URLs are errors, not silence.
+        for bad in ["socks5://proxy.test:1080", "http://"] {
+            let error = env(bad, None)
+                .proxy_for("docker.example", false)
+                .unwrap_err();
+            assert!(error.to_string().contains("HTTP_PROXY"), "{bad}: {error}");
+        }
     }
 }

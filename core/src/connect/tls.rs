@@ -51,7 +51,7 @@ impl TlsOptions {
 }
 
 #[cfg(feature = "tls")]
-pub(crate) use rustls_config::{client_config, ring_provider};
+pub(crate) use rustls_config::client_config;
 
 #[cfg(not(feature = "tls"))]
 pub(crate) fn client_config(
@@ -82,7 +82,7 @@ mod rustls_config {
     /// daemon's Go TLS stack accepts alongside its hybrid ones. Moving to aws-lc-rs is a choice
     /// for the whole crate, not for one call.
     #[allow(deprecated, reason = "ring is kept on purpose; see the doc comment")]
-    pub(crate) fn ring_provider() -> rustls::crypto::CryptoProvider {
+    fn ring_provider() -> rustls::crypto::CryptoProvider {
         rustls::crypto::ring::default_provider()
     }
 

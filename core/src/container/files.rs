@@ -58,7 +58,7 @@ pub(crate) async fn write(
     let put = requests
         .put(&format!("/containers/{}/archive", segment(&container.id)))
         .query(&[("path", "/")])
-        .header(reqwest::header::CONTENT_TYPE, "application/x-tar")
+        .header(http::header::CONTENT_TYPE, "application/x-tar")
         .body(archive);
     requests.send(put, "put_container_archive").await.map(drop)
 }

@@ -6,12 +6,12 @@ use std::pin::Pin;
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::TryStreamExt;
-use progenitor_client::{ByteStream, ResponseValue};
 use serde::de::DeserializeOwned;
 
 use super::demux::{Framing, OutputStream};
 use super::json::JsonStream;
 use crate::error::{Cause, StreamError};
+use crate::wire::{ByteStream, HttpError, Response, ResponseValue};
 
 /// Body chunks; a broken connection is an error item, never a hang or a silent end.
 pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, StreamError>> + Send>>;
@@ -35,8 +35,7 @@ pub trait ByteStreamExt {
 }
 
 /// A body that broke off mid-stream.
-fn broken(e: reqwest::Error) -> StreamError {
-    let e = e.without_url();
+fn broken(e: HttpError) -> StreamError {
     StreamError::Connection {
         reason: crate::error::error_chain(&e),
         source: Some(Cause::new(e)),
@@ -44,7 +43,7 @@ fn broken(e: reqwest::Error) -> StreamError {
 }
 
 /// A raw response's body as a [`BodyStream`], for handwritten calls.
-pub(crate) fn body_of(response: reqwest::Response) -> BodyStream {
+pub(crate) fn body_of(response: Response) -> BodyStream {
     Box::pin(response.bytes_stream().map_err(broken))
 }
 

@@ -56,7 +56,7 @@ impl Framing {
     /// [`Framing::detect_at`] from a response's headers, with the API version this crate noted
     /// on a logs response made through it, else [`Framing::detect`]: the one place a streamed
     /// response's framing is decided.
-    pub fn from_headers(headers: &reqwest::header::HeaderMap, tty: bool) -> Framing {
+    pub fn from_headers(headers: &http::header::HeaderMap, tty: bool) -> Framing {
         let asked_in = headers
             .get(ASKED_IN)
             .and_then(|v| v.to_str().ok())
@@ -66,12 +66,12 @@ impl Framing {
 
     /// [`Framing::detect_at`] from a response's headers.
     pub(crate) fn from_headers_at(
-        headers: &reqwest::header::HeaderMap,
+        headers: &http::header::HeaderMap,
         api_version: Option<ApiVersion>,
         tty: bool,
     ) -> Framing {
         let content_type = headers
-            .get(reqwest::header::CONTENT_TYPE)
+            .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
         Framing::detect_at(content_type, api_version, tty)
     }

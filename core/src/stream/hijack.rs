@@ -6,13 +6,15 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_util::TryStreamExt;
-use reqwest::header::{CONNECTION, CONTENT_TYPE, UPGRADE};
+use http::StatusCode;
+use http::header::{CONNECTION, CONTENT_TYPE, UPGRADE};
 use tokio::io::{AsyncWrite, ReadHalf, WriteHalf};
 
 use super::body::BodyStream;
 use super::demux::{Framing, OutputStream};
 use crate::error::{Cause, Error, StreamError};
-use crate::transport::{ApiClient, Requests, from_reqwest, from_response, segment};
+use crate::transport::{ApiClient, Requests, from_http, from_response, segment};
+use crate::wire::{RequestBuilder, Upgraded};
 
 /// A hijacked connection: write the container's stdin, read its output.
 pub struct Hijacked {
@@ -24,7 +26,7 @@ pub struct Hijacked {
 }
 
 /// The writing half of a hijacked connection.
-pub struct Stdin(WriteHalf<reqwest::Upgraded>);
+pub struct Stdin(WriteHalf<Upgraded>);
 
 impl AsyncWrite for Stdin {
     fn poll_write(
@@ -130,13 +132,13 @@ pub(crate) async fn exec_start_with(
 /// Sends `request` asking to upgrade the connection, through the one request path.
 async fn hijack(
     requests: &Requests,
-    request: reqwest::RequestBuilder,
+    request: RequestBuilder,
     operation: &'static str,
     tty: bool,
 ) -> Result<Hijacked, Error> {
     let request = request.header(CONNECTION, "Upgrade").header(UPGRADE, "tcp");
     let response = requests.send_any_status(request, operation).await?;
-    if response.status() != reqwest::StatusCode::SWITCHING_PROTOCOLS {
+    if response.status() != StatusCode::SWITCHING_PROTOCOLS {
         if response.status().is_success() {
             return Err(StreamError::Connection {
                 reason: format!(
@@ -154,9 +156,8 @@ async fn hijack(
     let upgraded = response
         .upgrade()
         .await
-        .map_err(|e| from_reqwest(e, requests.state(), operation))?;
-    let (read, write): (ReadHalf<reqwest::Upgraded>, WriteHalf<reqwest::Upgraded>) =
-        tokio::io::split(upgraded);
+        .map_err(|e| from_http(e, requests.state(), operation))?;
+    let (read, write): (ReadHalf<Upgraded>, WriteHalf<Upgraded>) = tokio::io::split(upgraded);
     let body: BodyStream =
         Box::pin(
             tokio_util::io::ReaderStream::new(read).map_err(|e| StreamError::Connection {

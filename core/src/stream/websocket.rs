@@ -22,7 +22,8 @@ use base64::Engine;
 use bytes::Bytes;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use reqwest::header::{CONNECTION, HeaderMap, UPGRADE};
+use http::StatusCode;
+use http::header::{CONNECTION, HeaderMap, UPGRADE};
 use sha1::Digest;
 use tokio::io::AsyncWrite;
 use tokio_tungstenite::WebSocketStream;
@@ -33,7 +34,8 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::demux::{OutputChunk, StdStream};
 use super::hijack::AttachOptions;
 use crate::error::{Cause, Error, StreamError};
-use crate::transport::{ApiClient, Requests, from_reqwest, from_response, segment};
+use crate::transport::{ApiClient, Requests, from_http, from_response, segment};
+use crate::wire::Upgraded;
 
 /// The operation's name in errors and tracing spans (the spec's operation id).
 const OPERATION: &str = "container_attach_websocket";
@@ -45,7 +47,7 @@ const ACCEPT_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /// message (at most 32 KiB); a larger one is an error item, not an allocation.
 const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
-type Socket = WebSocketStream<reqwest::Upgraded>;
+type Socket = WebSocketStream<Upgraded>;
 
 /// An attach over a WebSocket: send the container's stdin, read its output.
 pub struct WebSocketAttach {
@@ -95,7 +97,7 @@ pub async fn attach_websocket<C: ApiClient>(
         .header("Sec-WebSocket-Key", &key);
     let response = requests.send_any_status(request, OPERATION).await?;
     let status = response.status();
-    if status != reqwest::StatusCode::SWITCHING_PROTOCOLS {
+    if status != StatusCode::SWITCHING_PROTOCOLS {
         if status.is_success() {
             return Err(refused(format!(
                 "the daemon answered {status} instead of switching to WebSocket"
@@ -107,7 +109,7 @@ pub async fn attach_websocket<C: ApiClient>(
     let upgraded = response
         .upgrade()
         .await
-        .map_err(|e| from_reqwest(e, requests.state(), OPERATION))?;
+        .map_err(|e| from_http(e, requests.state(), OPERATION))?;
     let config = WebSocketConfig::default()
         // Each stdin write goes out as it is made (an interactive shell waits for it).
         .write_buffer_size(0)

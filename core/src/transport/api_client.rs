@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::ClientState;
 use crate::version::ApiVersion;
+use crate::wire::HttpClient;
 
 /// A generated client of one API version (`v1_41::Client`, ...). Implemented by generated code.
 pub trait ApiClient: Sized + Clone {
@@ -13,11 +14,11 @@ pub trait ApiClient: Sized + Clone {
 
     /// Builds the client from its parts (used by [`crate::Docker`]).
     #[doc(hidden)]
-    fn from_parts(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
+    fn from_parts(base_url: &str, http: HttpClient, state: ClientState) -> Self;
 
     /// The client's parts.
     #[doc(hidden)]
-    fn parts(&self) -> (&str, &reqwest::Client, &ClientState);
+    fn parts(&self) -> (&str, &HttpClient, &ClientState);
 
     /// The API version in this client's URLs (`/v1.NN/...`): the negotiated or pinned one.
     fn api_version(&self) -> Option<ApiVersion> {

@@ -1,11 +1,13 @@
-//! The HTTP client defaults every client starts from.
-//!
-//! progenitor's own `Client::new` sets a 15 s total timeout, which would cut follow-mode logs,
-//! events, pulls and `wait`; the generated `new` is rewritten to call [`default_client`] instead.
+//! The HTTP client defaults every client starts from: a connect timeout, no total timeout (it
+//! would cut follow-mode logs, events, pulls and `wait`), our `User-Agent`. Redirects are never
+//! followed and no proxy is read from the environment here: `Docker` chooses proxies as Go's
+//! `ProxyFromEnvironment` does (never for loopback or unix sockets).
 
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT as USER_AGENT_HEADER};
+use http::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT as USER_AGENT_HEADER};
+
+use crate::wire::{HttpClient, HttpClientBuilder};
 
 /// Connect timeout applied by default. There is no total timeout by default.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -13,8 +15,7 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("docker-engine-client/", env!("CARGO_PKG_VERSION"));
 
-/// Headers every request carries unless it sets its own: reqwest's client is built with them,
-/// and requests sent over hyper (`direct`) get them from here.
+/// Headers every request carries unless it sets its own.
 pub(crate) fn default_headers() -> HeaderMap {
     HeaderMap::from_iter([
         (USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT)),
@@ -22,28 +23,17 @@ pub(crate) fn default_headers() -> HeaderMap {
     ])
 }
 
-/// A reqwest client with the crate's defaults: a connect timeout, no total timeout, our
-/// `User-Agent`, no redirects, no proxy.
-pub fn default_client() -> reqwest::Client {
-    http_client_builder().build().unwrap_or_default()
+/// An HTTP client with the crate's defaults, connecting where each request's URL says (plain
+/// HTTP): what a generated `Client::new` uses.
+pub fn default_client() -> HttpClient {
+    http_client_builder().build()
 }
 
 /// The builder behind every client's HTTP client, for callers that build a generated `Client` by
 /// hand (`v1_55::Client::new_with_client(url, http, ClientState::default())`) and add to it
-/// (`.unix_socket(path)`).
-///
-/// With the `tls` feature, this installs rustls's ring provider as the process-wide default when
-/// the program has not installed one: reqwest's rustls backend needs one to build any client.
-pub fn http_client_builder() -> reqwest::ClientBuilder {
-    #[cfg(feature = "tls")]
-    let _ = crate::connect::ring_provider().install_default();
-    reqwest::Client::builder()
+/// (`.unix_socket(path)`): the crate's connect timeout and default headers.
+pub fn http_client_builder() -> HttpClientBuilder {
+    HttpClientBuilder::new()
         .connect_timeout(CONNECT_TIMEOUT)
         .default_headers(default_headers())
-        // As the Go client: a redirect is an error (it names the status and `Location`), never
-        // followed, since following would re-send `X-Registry-Auth` and bodies to another host.
-        .redirect(reqwest::redirect::Policy::none())
-        // Proxies are chosen by `Docker` as Go's `ProxyFromEnvironment` does (never for loopback
-        // or unix sockets), not read from the environment by reqwest.
-        .no_proxy()
 }

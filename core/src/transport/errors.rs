@@ -1,5 +1,5 @@
 //! Failures and error statuses of every request, mapped to the crate's [`Error`]: a generated
-//! call's progenitor error ([`from_generated`]), any error status ([`from_response`]: bounded
+//! call's error ([`from_generated`]), any error status ([`from_response`]: bounded
 //! body, the daemon's message or the body's text, redirects named), and transport failures
 //! ([`transport`]: classified, with the failure kept as the error's source and no URL in it).
 
@@ -9,16 +9,18 @@ use super::ClientState;
 use crate::error::{
     ApiError, Cause, DecodeError, Error, TransportError, VersionError, error_chain,
 };
+use crate::wire::runtime::Error as Generated;
+use crate::wire::{HttpError, Response, ResponseValue};
 
 /// Turns a generated call's result into the crate's error type. Error statuses reach it as
 /// `UnexpectedResponse` (the `bounded-errors` generation pass sends every one there), so they are
 /// all read by `from_response`.
 pub async fn from_generated<T, E>(
-    result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+    result: Result<ResponseValue<T>, Generated<E>>,
     state: &ClientState,
     operation: &'static str,
-) -> Result<progenitor_client::ResponseValue<T>, Error> {
-    use progenitor_client::Error as G;
+) -> Result<ResponseValue<T>, Error> {
+    use Generated as G;
     let error = match result {
         Ok(value) => return Ok(value),
         Err(e) => e,
@@ -36,10 +38,9 @@ pub async fn from_generated<T, E>(
             DecodeError::new(operation, e.to_string(), &bytes).into()
         }
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
-            from_reqwest(e, state, operation).into()
+            from_http(e, state, operation).into()
         }
         G::InvalidRequest(message) => Error::InvalidRequest { operation, message },
-        G::Custom(message) => Error::InvalidRequest { operation, message },
     })
 }
 
@@ -55,11 +56,11 @@ pub(crate) const ERROR_MESSAGE_LIMIT: usize = 4 * 1024;
 /// (a proxy's HTML 502, a plain-text 404). At most [`ERROR_BODY_LIMIT`] bytes are read and at most
 /// [`ERROR_MESSAGE_LIMIT`] quoted. A redirect names its `Location` (redirects are never followed:
 /// they would re-send credentials to another host).
-pub(crate) async fn from_response(response: reqwest::Response, operation: &'static str) -> Error {
+pub(crate) async fn from_response(response: Response, operation: &'static str) -> Error {
     let status = response.status();
     let location = response
         .headers()
-        .get(reqwest::header::LOCATION)
+        .get(http::header::LOCATION)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let declared = response.content_length();
     let mut body = Vec::new();
@@ -94,7 +95,7 @@ pub(crate) async fn from_response(response: reqwest::Response, operation: &'stat
     } else if message.is_empty() {
         message = format!("HTTP {} with an empty body", status.as_u16());
     }
-    if status == reqwest::StatusCode::BAD_REQUEST
+    if status == http::StatusCode::BAD_REQUEST
         && let Some(refusal) = version_refusal(&message)
     {
         return refusal.into();
@@ -153,20 +154,19 @@ fn quote_bounded(text: &str, read: usize, cut: bool, declared: Option<u64>) -> S
     format!("{}… ({size} in all)", &text[..end])
 }
 
-/// Classifies a reqwest error by walking its sources. The URL is dropped first: its query string
-/// can carry secrets (`buildargs`).
-pub(crate) fn from_reqwest(
-    e: reqwest::Error,
+/// Classifies an HTTP failure by walking its sources (it carries no URL: query strings can
+/// carry secrets such as `buildargs`).
+pub(crate) fn from_http(
+    e: HttpError,
     state: &ClientState,
     operation: &'static str,
 ) -> TransportError {
     // A client made by hand has no endpoint of its own: its base URL's origin names the daemon.
-    let endpoint = match (state.endpoint(), e.url()) {
+    let endpoint = match (state.endpoint(), e.origin()) {
         (Some(endpoint), _) => endpoint.to_string(),
-        (None, Some(url)) => url.origin().ascii_serialization(),
+        (None, Some(origin)) => origin.to_string(),
         (None, None) => "the daemon".to_string(),
     };
-    let e = e.without_url();
     let socket = state.socket_path().map(PathBuf::from);
     let kind = classify(&e, socket.is_some());
     let source = Cause::new(e);
@@ -207,20 +207,15 @@ pub(crate) fn from_reqwest(
     }
 }
 
-/// Where a failure's own words start: a request sent over hyper fails as a `reqwest::Error`
-/// that only carries the [`DirectError`](super::direct::DirectError) (see `direct`), whose
-/// wrapper's words ("error decoding response body") would be wrong.
+/// Where a failure's own words start: past the [`HttpError`]'s summary ("error sending
+/// request"), at what failed.
 fn failure<'a>(
     e: &'a (dyn std::error::Error + Send + Sync + 'static),
 ) -> &'a (dyn std::error::Error + 'static) {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if err.is::<super::direct::DirectError>() {
-            return err;
-        }
-        source = err.source();
+    match e.downcast_ref::<HttpError>() {
+        Some(http) => std::error::Error::source(http).unwrap_or(http),
+        None => e,
     }
-    e
 }
 
 /// What a transport failure was, read from its chain of sources.
@@ -234,7 +229,7 @@ enum Kind {
     Other,
 }
 
-fn classify(e: &reqwest::Error, unix_socket: bool) -> Kind {
+fn classify(e: &HttpError, unix_socket: bool) -> Kind {
     if e.is_timeout() {
         return Kind::Timeout;
     }
@@ -313,7 +308,7 @@ mod tests {
     #[tokio::test]
     #[allow(
         clippy::disallowed_methods,
-        reason = "a failure of reqwest itself, to classify"
+        reason = "a failure of the HTTP layer itself, to classify"
     )]
     async fn causes_are_kept_as_sources() {
         let state = ClientState::new(ClientSettings {
@@ -323,14 +318,13 @@ mod tests {
         });
         let http = super::super::http_client_builder()
             .unix_socket("/nonexistent/dec.sock")
-            .build()
-            .unwrap();
+            .build();
         let failure = http
             .get("http://docker/_ping?token=s3cret")
             .send()
             .await
             .unwrap_err();
-        let error = Error::from(from_reqwest(failure, &state, "system_ping"));
+        let error = Error::from(from_http(failure, &state, "system_ping"));
         assert!(
             matches!(
                 &error,

@@ -6,14 +6,15 @@
 use serde::de::DeserializeOwned;
 
 use super::responses::{JsonBodyError, read_json};
-use super::{ApiClient, ClientState, from_reqwest, from_response};
+use super::{ApiClient, ClientState, from_http, from_response};
 use crate::error::{DecodeError, Error};
+use crate::wire::{HttpClient, RequestBuilder, Response};
 
 /// A client's parts, for building and sending requests (cheap clones of the client's own).
 #[derive(Clone, Debug)]
 pub(crate) struct Requests {
     base: String,
-    http: reqwest::Client,
+    http: HttpClient,
     state: ClientState,
 }
 
@@ -25,7 +26,7 @@ impl Requests {
     }
 
     /// From parts: `base` is the URL stem (`http://docker` or `http://docker/v1.41`).
-    pub(crate) fn from_parts(base: &str, http: &reqwest::Client, state: &ClientState) -> Self {
+    pub(crate) fn from_parts(base: &str, http: &HttpClient, state: &ClientState) -> Self {
         Self {
             base: base.to_string(),
             http: http.clone(),
@@ -43,22 +44,22 @@ impl Requests {
     }
 
     /// `PUT {base}{path}`.
-    pub(crate) fn put(&self, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn put(&self, path: &str) -> RequestBuilder {
         self.http.put(format!("{}{path}", self.base))
     }
 
     /// `POST {base}{path}`.
-    pub(crate) fn post(&self, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn post(&self, path: &str) -> RequestBuilder {
         self.http.post(format!("{}{path}", self.base))
     }
 
     /// `GET {base}{path}`.
-    pub(crate) fn get(&self, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn get(&self, path: &str) -> RequestBuilder {
         self.http.get(format!("{}{path}", self.base))
     }
 
     /// `DELETE {base}{path}`.
-    pub(crate) fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn delete(&self, path: &str) -> RequestBuilder {
         self.http.delete(format!("{}{path}", self.base))
     }
 
@@ -67,25 +68,25 @@ impl Requests {
     /// whatever its status).
     pub(crate) async fn send_any_status(
         &self,
-        request: reqwest::RequestBuilder,
+        request: RequestBuilder,
         operation: &'static str,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<Response, Error> {
         let mut request = request
             .build()
-            .map_err(|e| from_reqwest(e, &self.state, operation))?;
+            .map_err(|e| from_http(e, &self.state, operation))?;
         super::pre(&self.state, &mut request, operation, &[]);
         super::exec(&self.state, &self.http, request, operation)
             .await
-            .map_err(|e| from_reqwest(e, &self.state, operation).into())
+            .map_err(|e| from_http(e, &self.state, operation).into())
     }
 
     /// Sends `request`; a redirect or an error status becomes an [`Error::Api`] with the daemon's
     /// message.
     pub(crate) async fn send(
         &self,
-        request: reqwest::RequestBuilder,
+        request: RequestBuilder,
         operation: &'static str,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<Response, Error> {
         let response = self.send_any_status(request, operation).await?;
         let status = response.status();
         if status.is_redirection() || status.is_client_error() || status.is_server_error() {
@@ -97,11 +98,11 @@ impl Requests {
     /// Reads a (small) JSON answer.
     pub(crate) async fn json<T: DeserializeOwned>(
         &self,
-        response: reqwest::Response,
+        response: Response,
         operation: &'static str,
     ) -> Result<T, Error> {
         read_json(response).await.map_err(|e| match e {
-            JsonBodyError::Body(e) => from_reqwest(e, &self.state, operation).into(),
+            JsonBodyError::Body(e) => from_http(e, &self.state, operation).into(),
             JsonBodyError::Json(body, e) => {
                 DecodeError::new(operation, e.to_string(), &body).into()
             }
@@ -116,5 +117,5 @@ impl Requests {
 
 /// A path segment, percent-encoded.
 pub(crate) fn segment(value: &str) -> String {
-    progenitor_client::encode_path(value)
+    crate::wire::runtime::encode_path(value)
 }

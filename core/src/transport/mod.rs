@@ -7,7 +7,8 @@
 //! [`exec`](steps::exec): the `docker.request` tracing span, errors without their URL), the
 //! wrapping of responses, and the mapping of failures and error statuses to the crate's
 //! [`Error`](crate::Error) (bounded error bodies, transport failures classified with their causes),
-//! and streaming `GET`s on connections of their own, read in the reader's task ([`direct`]).
+//! and the road each request takes ([`roads`]: streaming `GET`s on connections of their own, read
+//! in the reader's task; the HTTP layer itself is `wire`).
 //! Handwritten requests (`run`, hijacked attach/exec, negotiation) go through the same steps via
 //! [`Requests`]. The generated types' key sets (`ExposedPorts`, `Volumes`) are read and written
 //! by [`key_set`], their `Deserialize` impls share [`fields`] and their `Serialize` impls
@@ -16,26 +17,25 @@
 
 mod api_client;
 mod defaults;
-mod direct;
 mod errors;
 pub mod fields;
 mod handwritten;
 pub mod key_set;
 mod responses;
+mod roads;
 mod state;
 mod steps;
 mod struct_out;
 
 pub use api_client::ApiClient;
+pub(crate) use defaults::CONNECT_TIMEOUT;
 pub use defaults::default_client;
-pub(crate) use defaults::{CONNECT_TIMEOUT, default_headers};
 pub use defaults::{USER_AGENT, http_client_builder};
-pub use direct::STREAMING_OPERATIONS;
-pub(crate) use direct::{DirectConnector, Target as DirectTarget};
 pub use errors::from_generated;
-pub(crate) use errors::{from_reqwest, from_response};
+pub(crate) use errors::{from_http, from_response};
 pub(crate) use handwritten::{Requests, segment};
 pub use responses::{empty_response, json_response, stream_response};
+pub use roads::STREAMING_OPERATIONS;
 pub use state::ClientState;
 pub(crate) use state::{ClientSettings, DialFailure, Dialer};
 pub use steps::{exec, pre};

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::direct::DirectConnector;
 use crate::version::ApiVersion;
 
 /// A dialer in front of the HTTP client (the ssh forwarder: the client connects to its private
@@ -47,9 +46,6 @@ pub(crate) struct ClientSettings {
     pub(crate) api_version: Option<ApiVersion>,
     /// A total timeout for each request.
     pub(crate) timeout: Option<Duration>,
-    /// Sends requests over hyper (`direct`); `None` for hand-made clients and connections
-    /// through a proxy.
-    pub(crate) direct: Option<Arc<DirectConnector>>,
     /// The ssh forwarder, for `ssh://` hosts.
     pub(crate) dialer: Option<Arc<dyn Dialer>>,
     /// Each request sent over hyper on a connection of its own, never the pool's.
@@ -80,15 +76,15 @@ impl ClientState {
 
     /// The same settings, each request (without a body) sent on a connection of its own: for
     /// requests made where the runtime that drives the pool's connections may be blocked (a
-    /// `Drop` removing a container). Clients without the hyper connector are unchanged.
+    /// `Drop` removing a container). Through a proxy, requests still use the pool.
     pub(crate) fn on_own_connections(&self) -> Self {
         self.changed(|s| s.own_connections = true)
     }
 
-    /// Whether requests go over hyper on connections this client opens itself (see
+    /// Whether requests go on connections of their own (see
     /// [`on_own_connections`](Self::on_own_connections)).
     pub(crate) fn opens_own_connections(&self) -> bool {
-        self.state.own_connections && self.state.direct.is_some()
+        self.state.own_connections
     }
 
     /// The daemon's address as the user gave it (`unix:///var/run/docker.sock`), for messages;
@@ -105,11 +101,6 @@ impl ClientState {
     /// The API version in the client's URLs, when known.
     pub fn api_version(&self) -> Option<ApiVersion> {
         self.state.api_version
-    }
-
-    /// The connector that sends this client's requests over hyper, if it has one.
-    pub(crate) fn direct(&self) -> Option<&DirectConnector> {
-        self.state.direct.as_deref()
     }
 
     /// The per-request timeout, if any.

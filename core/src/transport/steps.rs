@@ -1,7 +1,7 @@
 //! The steps every request takes, generated or handwritten: [`pre`] adjusts the built request,
 //! [`exec`] sends it.
 //!
-//! Each version's `Client` implements progenitor's `ClientHooks` with a generated impl that calls
+//! Each version's `Client` implements `ClientHooks` (`wire::runtime`) with a generated impl that calls
 //! these, and [`Requests`](super::Requests) calls them for handwritten requests, so the behaviour
 //! is written once for every version and every road: request media types, the client's timeout,
 //! credential headers marked sensitive, and a `tracing` span per request (method, path, status,
@@ -9,12 +9,12 @@
 
 use std::time::Instant;
 
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{CONTENT_TYPE, Entry, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use super::direct::as_reqwest_error;
-use super::{ClientState, DirectConnector};
+use super::ClientState;
 use crate::stream::demux::ASKED_IN;
+use crate::wire::{HttpClient, HttpError, Request, Response};
 
 /// The headers that carry registry credentials.
 const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
@@ -28,7 +28,7 @@ const REGISTRY_CREDENTIALS: [HeaderName; 2] = [
 /// can only send `application/octet-stream` (Docker's `application/x-tar` bodies).
 pub fn pre(
     state: &ClientState,
-    request: &mut reqwest::Request,
+    request: &mut Request,
     operation_id: &str,
     media_types: &[(&str, &str)],
 ) {
@@ -42,7 +42,7 @@ pub fn pre(
     }
     // Registry credentials: hidden from every `Debug` of the request and from HTTP/2 indexing.
     for name in &REGISTRY_CREDENTIALS {
-        if let reqwest::header::Entry::Occupied(mut entry) = request.headers_mut().entry(name) {
+        if let Entry::Occupied(mut entry) = request.headers_mut().entry(name) {
             for value in entry.iter_mut() {
                 value.set_sensitive(true);
             }
@@ -54,14 +54,14 @@ pub fn pre(
 /// it was asked in noted (`stream::demux::ASKED_IN`): its framing depends on it.
 pub async fn exec(
     state: &ClientState,
-    client: &reqwest::Client,
-    request: reqwest::Request,
+    client: &HttpClient,
+    request: Request,
     operation_id: &str,
-) -> reqwest::Result<reqwest::Response> {
+) -> Result<Response, HttpError> {
     let mut response = traced(state, client, request, operation_id).await?;
     if operation_id.ends_with("_logs")
         && let Some(version) = state.api_version()
-        && let Ok(value) = reqwest::header::HeaderValue::from_str(&version.to_string())
+        && let Ok(value) = HeaderValue::from_str(&version.to_string())
     {
         response.headers_mut().insert(ASKED_IN, value);
     }
@@ -71,15 +71,15 @@ pub async fn exec(
 /// [`send`] inside a `docker.request` tracing span.
 async fn traced(
     state: &ClientState,
-    client: &reqwest::Client,
-    request: reqwest::Request,
+    client: &HttpClient,
+    request: Request,
     operation_id: &str,
-) -> reqwest::Result<reqwest::Response> {
+) -> Result<Response, HttpError> {
     let span = tracing::debug_span!(target: crate::LOG_TARGET,
         "docker.request",
         operation = operation_id,
         method = %request.method(),
-        path = request.url().path(),
+        path = request.uri().path(),
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
@@ -106,31 +106,15 @@ async fn traced(
     .await
 }
 
-/// Sends a request: over hyper when the client has a connector (see `direct`), else (clients
-/// made by hand, proxies, a total timeout) through reqwest's client.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "the one road's sender for clients without the connector"
-)]
+/// Sends a request on its road (see `roads`).
 async fn send(
     state: &ClientState,
-    client: &reqwest::Client,
-    request: reqwest::Request,
+    client: &HttpClient,
+    request: Request,
     operation_id: &str,
-) -> reqwest::Result<reqwest::Response> {
-    if let Some(direct) = state.direct()
-        && DirectConnector::takes(&request)
-    {
-        let alone = state.opens_own_connections();
-        return match direct.send(request, operation_id, alone).await {
-            Ok(response) => Ok(response),
-            Err(e) => Err(as_reqwest_error(e).await),
-        };
-    }
-    client
-        .execute(request)
-        .await
-        .map_err(reqwest::Error::without_url)
+) -> Result<Response, HttpError> {
+    let road = super::roads::road(&request, operation_id, state.opens_own_connections());
+    client.send(request, road).await
 }
 
 #[cfg(test)]
@@ -140,7 +124,7 @@ mod tests {
     #[test]
     fn registry_credentials_are_marked_sensitive_and_media_types_set() {
         // The crate's builder: it installs the TLS provider when the `tls` feature is on.
-        let http = super::super::http_client_builder().build().unwrap();
+        let http = super::super::http_client_builder().build();
         let mut request = http
             .post("http://docker/v1.41/build")
             .header("X-Registry-Auth", "e30=")
@@ -203,12 +187,12 @@ mod tests {
         let targets = Targets::default();
         let subscriber = tracing_subscriber::registry().with(targets.clone());
         let _guard = tracing::subscriber::set_default(subscriber);
-        let http = super::super::http_client_builder().build().unwrap();
+        let http = super::super::http_client_builder().build();
         // Nothing listens on port 1: the request fails, which the span's event reports.
         let request = http.get("http://127.0.0.1:1/_ping").build().unwrap();
         let result = exec(&ClientState::default(), &http, request, "system_ping").await;
         assert!(result.is_err());
-        // Ours only (hyper's and reqwest's own events are theirs), told by the module they come
+        // Ours only (hyper's own events are its), told by the module they come
         // from, which the explicit target leaves as it is.
         let ours: Vec<_> = targets
             .0

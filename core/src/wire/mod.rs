@@ -1,0 +1,33 @@
+//! The crate's HTTP layer, over hyper: [`Request`]s built with a [`RequestBuilder`], request
+//! [`Body`]s, [`Response`]s, [`Upgraded`] connections, and the [`HttpClient`] that sends them (a
+//! pool, connections of their own for streams, proxies, TLS, total timeouts). It knows nothing
+//! of Docker: the request steps above it (`transport`) decide which road a request takes, and
+//! map [`HttpError`]s to the crate's errors. [`runtime`] is what progenitor's generated code is
+//! written against, on these types.
+
+mod body;
+mod client;
+mod dial;
+mod error;
+pub(crate) mod query;
+mod request;
+mod response;
+pub(crate) mod runtime;
+
+pub use body::Body;
+pub(crate) use client::Road;
+pub use client::{HttpClient, HttpClientBuilder};
+pub(crate) use dial::{Proxy, Target};
+pub use error::HttpError;
+pub use request::{Request, RequestBuilder};
+pub use response::{Response, Upgraded};
+pub use runtime::{ByteStream, ResponseValue};
+
+/// `host:port`, with an IPv6 address in brackets (`[::1]:2375`): a URL's authority.
+pub(crate) fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
