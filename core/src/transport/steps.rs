@@ -1,11 +1,12 @@
 //! The steps every request takes, generated or handwritten: [`pre`] adjusts the built request,
 //! [`exec`] sends it.
 //!
-//! Each version's `Client` implements `ClientHooks` (`wire::runtime`) with a generated impl that calls
-//! these, and [`Requests`](super::Requests) calls them for handwritten requests, so the behaviour
-//! is written once for every version and every road: request media types, the client's timeout,
-//! credential headers marked sensitive, and a `tracing` span per request (method, path, status,
-//! duration; never headers or the query, which carry credentials and build arguments).
+//! Each version's `Client` implements `ClientHooks` (`wire::runtime`) with a generated impl that
+//! calls these, and [`Requests`](super::Requests) calls them for handwritten requests, so the
+//! behaviour is written once for every version and every road: request media types, the
+//! client's timeout, credential headers marked sensitive, and a `tracing` span per request
+//! (method, path, status, duration; never headers or the query, which carry credentials and
+//! build arguments).
 
 use std::time::Instant;
 
