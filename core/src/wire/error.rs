@@ -74,11 +74,6 @@ impl HttpError {
     pub fn is_timeout(&self) -> bool {
         self.kind == Kind::Timeout
     }
-
-    /// Whether the response's body broke off (the head had arrived).
-    pub fn is_body(&self) -> bool {
-        self.kind == Kind::Body
-    }
 }
 
 impl std::fmt::Display for HttpError {

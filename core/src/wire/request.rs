@@ -36,11 +36,6 @@ impl Request {
         &self.method
     }
 
-    /// The method, to change it.
-    pub fn method_mut(&mut self) -> &mut Method {
-        &mut self.method
-    }
-
     /// The absolute URL.
     pub fn uri(&self) -> &Uri {
         &self.uri

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use http::header::HeaderMap;
-use http::{StatusCode, Version};
+use http::StatusCode;
 use http_body::{Body as _, Frame};
 use http_body_util::combinators::UnsyncBoxBody;
 use hyper_util::rt::TokioIo;
@@ -36,11 +36,6 @@ impl Response {
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.inner.status()
-    }
-
-    /// The HTTP version the daemon answered in.
-    pub fn version(&self) -> Version {
-        self.inner.version()
     }
 
     /// The headers.
