@@ -235,7 +235,8 @@ async fn proxies_as_the_go_client_chooses_them() {
     }
     assert_eq!(daemon.heads().len(), 2);
 
-    // A daemon by name: through the proxy, in absolute form.
+    // A daemon by name: through the proxy, in absolute form, with the proxy URL's credentials
+    // (and no `Proxy-Authorization` without them).
     let docker = docker_with_env(&[
         ("DOCKER_HOST", "tcp://docker.invalid:2375".into()),
         ("http_proxy", proxy.url()),
@@ -247,6 +248,29 @@ async fn proxies_as_the_go_client_chooses_them() {
         heads[0].starts_with("GET http://docker.invalid:2375/v1.41/_ping HTTP/1.1"),
         "{heads:?}"
     );
+    assert!(
+        !heads[0]
+            .to_ascii_lowercase()
+            .contains("proxy-authorization"),
+        "{heads:?}"
+    );
+    let with_credentials = proxy.url().replace("http://", "http://proxyuser:pr0xy@");
+    let docker = docker_with_env(&[
+        ("DOCKER_HOST", "tcp://docker.invalid:2375".into()),
+        ("HTTP_PROXY", with_credentials),
+    ]);
+    within("proxied ping with credentials", ping(&docker))
+        .await
+        .unwrap();
+    let heads = proxy.heads();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    // base64("proxyuser:pr0xy")
+    assert!(
+        heads[1]
+            .to_ascii_lowercase()
+            .contains("proxy-authorization: basic chjvehl1c2vyonbymhh5"),
+        "{heads:?}"
+    );
 
     // ... unless NO_PROXY names it.
     let docker = docker_with_env(&[
@@ -256,7 +280,7 @@ async fn proxies_as_the_go_client_chooses_them() {
     ]);
     let err = within("unproxied ping", ping(&docker)).await.unwrap_err();
     assert!(err.is_transport(), "{err:?}");
-    assert_eq!(proxy.heads().len(), 1, "the proxy saw nothing more");
+    assert_eq!(proxy.heads().len(), 2, "the proxy saw nothing more");
 }
 
 #[test]

@@ -35,7 +35,10 @@ mod mutual {
             let dir = tempfile::tempdir().unwrap();
             let ca = ca("dec test CA");
             let server_key = KeyPair::generate().unwrap();
-            let mut server = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+            // `docker.invalid`: the name the proxy test reaches the daemon by (through the proxy,
+            // never resolved here).
+            let mut server =
+                CertificateParams::new(vec!["localhost".into(), "docker.invalid".into()]).unwrap();
             server
                 .subject_alt_names
                 .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
@@ -213,6 +216,39 @@ mod mutual {
         };
         let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
         assert_eq!(server_version(&docker).await.unwrap(), version);
+
+        // Through a proxy (HTTPS_PROXY with credentials, a daemon by name): a CONNECT tunnel for
+        // each connection, TLS to the daemon end to end inside it, and the proxy's
+        // credentials on the CONNECT (never sent to the daemon).
+        let proxy = support::ConnectProxy::start(daemon.daemon.path("tls.sock")).await;
+        let proxy_url = proxy.url.replace("http://", "http://proxyuser:pr0xy@");
+        let cert_path = pki.dir.path().display().to_string();
+        let env = |key: &str| match key {
+            "DOCKER_HOST" => Some("tcp://docker.invalid:2376".into()),
+            "DOCKER_TLS_VERIFY" => Some("1".into()),
+            "DOCKER_CERT_PATH" => Some(cert_path.clone()),
+            "HTTPS_PROXY" => Some(proxy_url.clone()),
+            _ => None,
+        };
+        let docker = DockerBuilder::from_env_with(&env).unwrap().build().unwrap();
+        let through_proxy = server_version(&docker)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n{:?}", proxy.heads()));
+        assert_eq!(through_proxy, version);
+        let heads = proxy.heads();
+        assert!(!heads.is_empty(), "no tunnel asked for");
+        for head in &heads {
+            assert!(
+                head.starts_with("CONNECT docker.invalid:2376 HTTP/1.1\r\n"),
+                "{heads:?}"
+            );
+            // base64("proxyuser:pr0xy")
+            assert!(
+                head.to_ascii_lowercase()
+                    .contains("proxy-authorization: basic chjvehl1c2vyonbymhh5"),
+                "{heads:?}"
+            );
+        }
 
         // WebSocket attach over TLS: the upgrade, messages both ways and the close handshake on
         // the encrypted connection (`cat` on the TLS daemon, no network).

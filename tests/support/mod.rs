@@ -35,7 +35,7 @@ pub use daemon::{
 pub use images::{
     BusyboxFixture, busybox_rootfs_tar, busybox_rootfs_tar_with, import_busybox, import_rootfs,
 };
-pub use proxy::RecordingProxy;
+pub use proxy::{ConnectProxy, RecordingProxy};
 pub use registry::{
     REGISTRY, push, registry_credentials, registry_image, registry_image_content, registry_users,
     require_registry,

@@ -1,6 +1,7 @@
 //! A recording TCP proxy on 127.0.0.1 in front of the real daemon's unix socket: it forwards
 //! everything and keeps every byte the client sent, to check what really went over the wire
-//! (request lines, headers, connections closed), and can cut the connections mid-stream.
+//! (request lines, headers, connections closed), and can cut the connections mid-stream. And an
+//! HTTP proxy that tunnels `CONNECT`s to a daemon, for TLS through a proxy.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -93,5 +94,69 @@ impl RecordingProxy {
     /// How many client connections have closed their sending side.
     pub fn closed_connections(&self) -> usize {
         *self.closed.lock().unwrap()
+    }
+}
+
+/// An HTTP proxy on 127.0.0.1 that answers `CONNECT` (whatever host it names) with a tunnel to
+/// a daemon's unix socket, as a corporate proxy does to the daemon it resolves; it records each
+/// tunnel's request head. TLS runs end to end inside the tunnel.
+pub struct ConnectProxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    heads: Arc<Mutex<Vec<String>>>,
+}
+
+impl ConnectProxy {
+    /// Starts the proxy (on the current tokio runtime).
+    pub async fn start(socket: PathBuf) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let recorded = heads.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let (socket, recorded) = (socket.clone(), recorded.clone());
+                tokio::spawn(async move {
+                    // The request head, up to its blank line (at most 8 KiB).
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                        match client.read(&mut byte).await {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let is_connect = head.starts_with("CONNECT ");
+                    recorded.lock().unwrap().push(head);
+                    if !is_connect {
+                        let _ = client
+                            .write_all(
+                                b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n",
+                            )
+                            .await;
+                        return;
+                    }
+                    let Ok(mut daemon) = tokio::net::UnixStream::connect(&socket).await else {
+                        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                        return;
+                    };
+                    if client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await
+                        .is_ok()
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
+                    }
+                });
+            }
+        });
+        Self { url, heads }
+    }
+
+    /// The request heads received so far, one per tunnel asked for.
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
     }
 }

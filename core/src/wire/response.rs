@@ -7,8 +7,8 @@ use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
-use http::header::HeaderMap;
 use http::StatusCode;
+use http::header::HeaderMap;
 use http_body::{Body as _, Frame};
 use http_body_util::combinators::UnsyncBoxBody;
 use hyper_util::rt::TokioIo;
