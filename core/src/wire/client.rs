@@ -158,7 +158,8 @@ impl HttpClient {
         }
     }
 
-    #[allow(clippy::disallowed_methods, reason = "the one road's pooled sender")]
+    /// Sends `request` on its own connection or through the pool, as `road` and the client
+    /// allow.
     async fn dispatch(
         &self,
         request: Request,
@@ -182,6 +183,8 @@ impl HttpClient {
         self.through_pool(request).await
     }
 
+    /// Sends `request` through the pool, with the client's default headers (and the proxy's
+    /// credentials, through an HTTP proxy).
     #[allow(clippy::disallowed_methods, reason = "the one road's pooled sender")]
     async fn through_pool(&self, request: Request) -> Result<http::Response<BoxBody>, HttpError> {
         let (method, uri, mut headers, body, _) = request.into_parts();
