@@ -280,8 +280,36 @@ mod mutual {
         // other thread of it reads or writes the environment now.
         unsafe { std::env::set_var("SSL_CERT_FILE", pki.path("ca.pem")) };
         let docker = DockerBuilder::from_env_with(&env).unwrap().build();
+        // An `https://` proxy (TLS to the proxy, trusted through the system's store as above,
+        // then a CONNECT tunnel inside it, then TLS to the daemon inside that).
+        let tls_proxy = support::ConnectProxy::start_tls(
+            daemon.daemon.path("tls.sock"),
+            &pki.path("server-cert.pem"),
+            &pki.path("server-key.pem"),
+        )
+        .await;
+        let env = |key: &str| match key {
+            "DOCKER_HOST" => Some("tcp://docker.invalid:2376".into()),
+            "DOCKER_TLS_VERIFY" => Some("1".into()),
+            "DOCKER_CERT_PATH" => Some(cert_path.clone()),
+            "HTTPS_PROXY" => Some(tls_proxy.url.clone()),
+            _ => None,
+        };
+        let through_tls_proxy = DockerBuilder::from_env_with(&env).unwrap().build();
         unsafe { std::env::remove_var("SSL_CERT_FILE") };
         assert_eq!(server_version(&docker.unwrap()).await.unwrap(), version);
+        let through_tls_proxy = server_version(&through_tls_proxy.unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n{:?}", tls_proxy.heads()));
+        assert_eq!(through_tls_proxy, version);
+        let heads = tls_proxy.heads();
+        assert!(
+            !heads.is_empty()
+                && heads
+                    .iter()
+                    .all(|h| h.starts_with("CONNECT docker.invalid:2376 HTTP/1.1\r\n")),
+            "{heads:?}"
+        );
     }
 
     #[cfg(feature = "websocket")]

@@ -101,7 +101,7 @@ impl RecordingProxy {
 /// a daemon's unix socket, as a corporate proxy does to the daemon it resolves; it records each
 /// tunnel's request head. TLS runs end to end inside the tunnel.
 pub struct ConnectProxy {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://localhost:PORT` for a TLS proxy).
     pub url: String,
     heads: Arc<Mutex<Vec<String>>>,
 }
@@ -109,45 +109,54 @@ pub struct ConnectProxy {
 impl ConnectProxy {
     /// Starts the proxy (on the current tokio runtime).
     pub async fn start(socket: PathBuf) -> Self {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        Self::serve(socket, None).await
+    }
+
+    /// Starts an `https://` proxy: clients speak TLS to it with the certificate and key of these
+    /// PEM files (for `localhost`), then `CONNECT` inside that.
+    pub async fn start_tls(socket: PathBuf, cert: &std::path::Path, key: &std::path::Path) -> Self {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs: Vec<_> = CertificateDer::pem_file_iter(cert)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let key = PrivateKeyDer::from_pem_file(key).unwrap();
+        #[allow(
+            deprecated,
+            reason = "the crate's own provider, ring, in the test's server too"
+        )]
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        Self::serve(socket, Some(acceptor)).await
+    }
+
+    async fn serve(socket: PathBuf, tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let port = listener.local_addr().unwrap().port();
+        let url = match tls {
+            Some(_) => format!("https://localhost:{port}"),
+            None => format!("http://127.0.0.1:{port}"),
+        };
         let heads = Arc::new(Mutex::new(Vec::new()));
         let recorded = heads.clone();
         tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let (socket, recorded) = (socket.clone(), recorded.clone());
+            while let Ok((client, _)) = listener.accept().await {
+                let (socket, recorded, tls) = (socket.clone(), recorded.clone(), tls.clone());
                 tokio::spawn(async move {
-                    // The request head, up to its blank line (at most 8 KiB).
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
-                        match client.read(&mut byte).await {
-                            Ok(1) => head.push(byte[0]),
-                            _ => return,
+                    match tls {
+                        Some(acceptor) => {
+                            if let Ok(client) = acceptor.accept(client).await {
+                                tunnel(client, &socket, &recorded).await;
+                            }
                         }
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
-                    let is_connect = head.starts_with("CONNECT ");
-                    recorded.lock().unwrap().push(head);
-                    if !is_connect {
-                        let _ = client
-                            .write_all(
-                                b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n",
-                            )
-                            .await;
-                        return;
-                    }
-                    let Ok(mut daemon) = tokio::net::UnixStream::connect(&socket).await else {
-                        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                        return;
-                    };
-                    if client
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .await
-                        .is_ok()
-                    {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
+                        None => tunnel(client, &socket, &recorded).await,
                     }
                 });
             }
@@ -158,5 +167,42 @@ impl ConnectProxy {
     /// The request heads received so far, one per tunnel asked for.
     pub fn heads(&self) -> Vec<String> {
         self.heads.lock().unwrap().clone()
+    }
+}
+
+/// Reads a request head; a `CONNECT` gets the tunnel to `socket`, anything else a 405.
+async fn tunnel<S>(mut client: S, socket: &std::path::Path, recorded: &Mutex<Vec<String>>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // The request head, up to its blank line (at most 8 KiB).
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+        match client.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let is_connect = head.starts_with("CONNECT ");
+    recorded.lock().unwrap().push(head);
+    if !is_connect {
+        let _ = client
+            .write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            .await;
+        return;
+    }
+    let Ok(mut daemon) = tokio::net::UnixStream::connect(socket).await else {
+        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+        return;
+    };
+    if client
+        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        .await
+        .is_ok()
+    {
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
     }
 }

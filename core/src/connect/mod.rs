@@ -32,3 +32,5 @@ pub use builder::DockerBuilder;
 pub use docker::Docker;
 pub use host::Host;
 pub use tls::TlsOptions;
+#[cfg(feature = "tls")]
+pub(crate) use tls::proxy_config;

@@ -1,7 +1,8 @@
 //! Which proxy a TCP daemon is reached through, chosen as Go's `ProxyFromEnvironment` does for
 //! the docker CLI: `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` (or their lowercase forms), never for
 //! `localhost` or loopback addresses, never for unix sockets (those never get here). The URL and
-//! `NO_PROXY` are read by hyper-util's proxy matcher; HTTP proxies only (Go also takes SOCKS5).
+//! `NO_PROXY` are read by hyper-util's proxy matcher. `http://` proxies, and `https://` ones with
+//! the `tls` feature (TLS to the proxy, trusting the system's roots); not SOCKS (Go takes SOCKS5).
 
 use hyper_util::client::proxy::matcher::Matcher;
 
@@ -71,11 +72,26 @@ impl ProxyEnv {
             };
         };
         let uri = intercept.uri();
-        if uri.scheme_str() != Some("http") {
-            return Err(invalid(&format!(
-                "{}:// proxies are not supported (http:// only)",
-                uri.scheme_str().unwrap_or_default()
-            )));
+        let (port, secure) = match uri.scheme_str() {
+            Some("http") => (80, false),
+            Some("https") => (443, true),
+            other => {
+                return Err(invalid(&format!(
+                    "{}:// proxies are not supported (http:// and https:// only)",
+                    other.unwrap_or_default()
+                )));
+            }
+        };
+        #[cfg(feature = "tls")]
+        let tls = match secure {
+            true => Some(std::sync::Arc::new(
+                super::proxy_config().map_err(|e| invalid(&format!("TLS to the proxy: {e}")))?,
+            )),
+            false => None,
+        };
+        #[cfg(not(feature = "tls"))]
+        if secure {
+            return Err(invalid("https:// proxies need the `tls` feature"));
         }
         let host = uri.host().ok_or_else(|| invalid("no host"))?;
         let authorization = intercept.basic_auth().cloned().map(|mut value| {
@@ -87,8 +103,10 @@ impl ProxyEnv {
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .to_string(),
-            port: uri.port_u16().unwrap_or(80),
+            port: uri.port_u16().unwrap_or(port),
             authorization,
+            #[cfg(feature = "tls")]
+            tls,
         }))
     }
 }
@@ -168,6 +186,13 @@ mod tests {
             assert!(proxy.unwrap().is_none(), "{no_proxy} {host}");
         }
         // Unsupported and unreadable URLs are errors, not silence.
+        #[cfg(not(feature = "tls"))]
+        {
+            let error = env("https://proxy.test", None)
+                .proxy_for("docker.example", false)
+                .unwrap_err();
+            assert!(error.to_string().contains("`tls` feature"), "{error}");
+        }
         for bad in ["socks5://proxy.test:1080", "http://"] {
             let error = env(bad, None)
                 .proxy_for("docker.example", false)

@@ -51,7 +51,7 @@ impl TlsOptions {
 }
 
 #[cfg(feature = "tls")]
-pub(crate) use rustls_config::client_config;
+pub(crate) use rustls_config::{client_config, proxy_config};
 
 #[cfg(not(feature = "tls"))]
 pub(crate) fn client_config(
@@ -126,6 +126,22 @@ mod rustls_config {
                 source: None,
             }),
         }
+    }
+
+    /// TLS to an `https://` proxy: the system's roots, no client certificate (as Go's transport).
+    pub(crate) fn proxy_config() -> Result<ClientConfig, ConfigError> {
+        let mut roots = RootCertStore::empty();
+        system_roots(&mut roots)?;
+        Ok(
+            ClientConfig::builder_with_provider(Arc::new(ring_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(|e| ConfigError::HttpClient {
+                    reason: e.to_string(),
+                    source: Some(Cause::new(e)),
+                })?
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
     }
 
     /// The system's trusted roots (`SSL_CERT_FILE`/`SSL_CERT_DIR` or the distribution's bundle),

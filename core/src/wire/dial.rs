@@ -68,12 +68,40 @@ pub(crate) struct Proxy {
     pub(crate) port: u16,
     /// `Proxy-Authorization`, from the proxy URL's user and password (marked sensitive).
     pub(crate) authorization: Option<HeaderValue>,
+    /// TLS to the proxy itself, for an `https://` proxy.
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+impl Proxy {
+    fn scheme(&self) -> &'static str {
+        #[cfg(feature = "tls")]
+        if self.tls.is_some() {
+            return "https";
+        }
+        "http"
+    }
+
+    /// A connection to the proxy (with TLS, for an `https://` proxy).
+    async fn connect(&self) -> std::io::Result<Box<dyn Io>> {
+        let stream = tcp(&self.host, self.port).await?;
+        #[cfg(feature = "tls")]
+        if let Some(config) = &self.tls {
+            let name = rustls::pki_types::ServerName::try_from(self.host.clone())
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+            let tls = tokio_rustls::TlsConnector::from(config.clone())
+                .connect(name, stream)
+                .await?;
+            return Ok(Box::new(tls));
+        }
+        Ok(Box::new(stream))
+    }
 }
 
 impl std::fmt::Debug for Proxy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The credentials are left out.
-        write!(f, "http://{}:{}", self.host, self.port)
+        write!(f, "{}://{}:{}", self.scheme(), self.host, self.port)
     }
 }
 
@@ -125,7 +153,7 @@ impl DialTo {
             #[cfg(unix)]
             Target::Unix(path) => Box::new(tokio::net::UnixStream::connect(path).await?),
             Target::Tcp { host, port } => match &self.proxy {
-                Some(proxy) => Box::new(tcp(&proxy.host, proxy.port).await?),
+                Some(proxy) => proxy.connect().await?,
                 None => Box::new(tcp(host, *port).await?),
             },
             #[cfg(feature = "tls")]
@@ -178,7 +206,7 @@ async fn tunnel(proxy: &Proxy, host: &str, port: u16) -> std::io::Result<Box<dyn
     use http::{Method, StatusCode};
     use http_body_util::Empty;
     let failed = |reason: String| std::io::Error::other(format!("proxy {proxy:?}: {reason}"));
-    let io = tcp(&proxy.host, proxy.port).await?;
+    let io = proxy.connect().await?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
         .await
         .map_err(|e| failed(e.to_string()))?;
