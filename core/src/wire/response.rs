@@ -5,11 +5,12 @@ use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_core::Stream;
 use http::StatusCode;
 use http::header::HeaderMap;
 use http_body::{Body as _, Frame};
+use http_body_util::BodyExt;
 use http_body_util::combinators::UnsyncBoxBody;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -55,41 +56,23 @@ impl Response {
 
     /// The next chunk of the body; `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, HttpError> {
-        loop {
-            let frame = std::future::poll_fn(|cx| Pin::new(self.inner.body_mut()).poll_frame(cx));
-            match frame.await {
-                None => return Ok(None),
-                Some(Err(e)) => return Err(e),
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        return Ok(Some(data));
-                    }
-                }
+        while let Some(frame) = self.inner.body_mut().frame().await {
+            if let Ok(data) = frame?.into_data() {
+                return Ok(Some(data));
             }
         }
+        Ok(None)
     }
 
     /// The whole body. Unbounded: for the small answers of the API (JSON objects); streams are
     /// read with [`bytes_stream`](Self::bytes_stream).
-    pub async fn bytes(mut self) -> Result<Bytes, HttpError> {
-        let first = match self.chunk().await? {
-            Some(chunk) => chunk,
-            None => return Ok(Bytes::new()),
-        };
-        let Some(second) = self.chunk().await? else {
-            return Ok(first);
-        };
-        let mut all = BytesMut::from(&first[..]);
-        all.extend_from_slice(&second);
-        while let Some(chunk) = self.chunk().await? {
-            all.extend_from_slice(&chunk);
-        }
-        Ok(all.freeze())
+    pub async fn bytes(self) -> Result<Bytes, HttpError> {
+        Ok(self.inner.into_body().collect().await?.to_bytes())
     }
 
     /// The body as a stream of chunks.
     pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes, HttpError>> + Send + Sync {
-        BodyChunks(self.inner.into_body())
+        self.inner.into_body().into_data_stream()
     }
 
     /// The connection, taken over after a `101 Switching Protocols`.
@@ -140,28 +123,6 @@ impl http_body::Body for SyncBody {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .size_hint()
-    }
-}
-
-/// A body's data frames as a stream (trailers skipped).
-struct BodyChunks(SyncBody);
-
-impl Stream for BodyChunks {
-    type Item = Result<Bytes, HttpError>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let body = &mut self.get_mut().0;
-        loop {
-            return match Pin::new(&mut *body).poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                    Ok(data) => Poll::Ready(Some(Ok(data))),
-                    Err(_) => continue,
-                },
-                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
-                Poll::Ready(None) => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
-            };
-        }
     }
 }
 
