@@ -138,21 +138,8 @@ impl RequestBuilder {
     /// Sets the headers in `headers`, each replacing any of the same name.
     pub fn headers(self, headers: HeaderMap) -> Self {
         self.with(|parts| {
-            // An entry's further values come with no name: they follow the last one named.
-            let mut current: Option<HeaderName> = None;
-            for (name, value) in headers {
-                match name {
-                    Some(name) => {
-                        parts.headers.insert(&name, value);
-                        current = Some(name);
-                    }
-                    None => {
-                        if let Some(name) = &current {
-                            parts.headers.append(name, value);
-                        }
-                    }
-                }
-            }
+            // `HeaderMap`'s `extend` replaces the values of each name it brings.
+            parts.headers.extend(headers);
             Ok(())
         })
     }
@@ -220,5 +207,31 @@ impl RequestBuilder {
     pub async fn send(self) -> Result<Response, HttpError> {
         let client = self.client.clone();
         client.execute(self.build()?).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_replace_the_names_they_bring_and_keep_the_rest() {
+        let client = crate::wire::HttpClientBuilder::new().build();
+        let mut more = HeaderMap::new();
+        more.insert("x-a", HeaderValue::from_static("new"));
+        more.append("x-b", HeaderValue::from_static("b1"));
+        more.append("x-b", HeaderValue::from_static("b2"));
+        let request = client
+            .get("http://docker/x")
+            .header("x-a", "old")
+            .header("x-a", "older")
+            .header("x-c", "kept")
+            .headers(more)
+            .build()
+            .unwrap();
+        let all = |name: &str| -> Vec<_> { request.headers().get_all(name).iter().collect() };
+        assert_eq!(all("x-a"), ["new"]);
+        assert_eq!(all("x-b"), ["b1", "b2"]);
+        assert_eq!(all("x-c"), ["kept"]);
     }
 }
