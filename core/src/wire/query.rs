@@ -14,9 +14,19 @@ const FORM: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_');
 
-/// Appends the parameters `value` serializes to: a map of names to scalars (a sequence repeats
-/// its name, `null` leaves it out) or a sequence of `(name, value)` pairs.
+/// Appends the parameters `value` serializes to (see [`form`]) to `url`'s query.
 pub(crate) fn append<T: Serialize + ?Sized>(url: &mut String, value: &T) -> Result<(), HttpError> {
+    let query = form(value)?;
+    if !query.is_empty() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&query);
+    }
+    Ok(())
+}
+
+/// `name=value&...`, form-encoded, for what `value` serializes to: a map of names to scalars (a
+/// sequence repeats its name, `null` leaves it out) or a sequence of `(name, value)` pairs.
+pub(crate) fn form<T: Serialize + ?Sized>(value: &T) -> Result<String, HttpError> {
     let value = serde_json::to_value(value).map_err(HttpError::build)?;
     let mut query = String::new();
     match value {
@@ -36,20 +46,27 @@ pub(crate) fn append<T: Serialize + ?Sized>(url: &mut String, value: &T) -> Resu
         }
         other => return Err(invalid(format!("{other} is not a map or a list of pairs"))),
     }
-    if !query.is_empty() {
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str(&query[1..]);
-    }
-    Ok(())
+    Ok(query)
 }
 
-/// `&name=value` for a scalar, once per item for a sequence, nothing for `null`.
+/// `name=value` (after a `&` unless first) for a scalar, once per item for a sequence, nothing
+/// for `null`.
 fn pair(query: &mut String, name: &str, value: &Value) -> Result<(), HttpError> {
+    let number;
     let text = match value {
         Value::Null => return Ok(()),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
+        Value::Bool(b) => {
+            if *b {
+                "true"
+            } else {
+                "false"
+            }
+        }
+        Value::Number(n) => {
+            number = n.to_string();
+            number.as_str()
+        }
+        Value::String(s) => s.as_str(),
         Value::Array(items) => {
             for item in items {
                 if item.is_array() {
@@ -61,10 +78,12 @@ fn pair(query: &mut String, name: &str, value: &Value) -> Result<(), HttpError> 
         }
         Value::Object(_) => return Err(invalid(format!("{name}: a map is not a query value"))),
     };
-    query.push('&');
+    if !query.is_empty() {
+        query.push('&');
+    }
     encode(query, name);
     query.push('=');
-    encode(query, &text);
+    encode(query, text);
     Ok(())
 }
 

@@ -278,9 +278,7 @@ pub trait RequestBuilderExt<E> {
 
 impl<E> RequestBuilderExt<E> for RequestBuilder {
     fn form_urlencoded<T: Serialize + ?Sized>(self, body: &T) -> Result<RequestBuilder, Error<E>> {
-        let mut form = String::new();
-        super::query::append(&mut form, body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let form = form.strip_prefix('?').unwrap_or_default().to_string();
+        let form = super::query::form(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
         Ok(self
             .header(
                 http::header::CONTENT_TYPE,
