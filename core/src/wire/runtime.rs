@@ -1,5 +1,5 @@
 //! What progenitor's generated code is written against (its runtime crate's items, by the same
-//! names, over this crate's HTTP types): the `generated-runtime` generation pass points the
+//! names, over this crate's HTTP types): the `own-http-runtime` generation pass points the
 //! generated code here. [`ResponseValue`] and [`ByteStream`] are public (every operation returns
 //! one); the rest is for the generated code only.
 
