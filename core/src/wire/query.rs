@@ -136,6 +136,8 @@ mod tests {
             appended("http://d/x", &[("filters", r#"{"label":["k=v"]}"#)]),
             "http://d/x?filters=%7B%22label%22%3A%5B%22k%3Dv%22%5D%7D"
         );
+        // A form body: the same pairs, without a `?`.
+        assert_eq!(form(&[("a b", "c&d"), ("e", "")]).unwrap(), "a+b=c%26d&e=");
     }
 
     #[test]
