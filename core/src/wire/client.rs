@@ -459,6 +459,34 @@ mod tests {
         assert_eq!(headers["x-default"], "d");
     }
 
+    /// A URL a hand-made client cannot reach is named by its origin, on both roads: never its
+    /// query, which can carry secrets.
+    #[tokio::test]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the HTTP layer alone, under test"
+    )]
+    async fn a_refused_url_is_named_without_its_query() {
+        let client = HttpClientBuilder::new().build();
+        let url = "https://127.0.0.1:1/build?buildargs=%7B%22TOKEN%22%3A%22s3cret%22%7D";
+        for road in [Road::Pooled, Road::Own] {
+            let request = client.get(url).build().unwrap();
+            let error = client.send(request, road).await.unwrap_err();
+            let mut chain = vec![error.to_string()];
+            let mut source = std::error::Error::source(&error);
+            while let Some(e) = source {
+                chain.push(e.to_string());
+                source = e.source();
+            }
+            let shown = format!("{chain:?} {error:?}");
+            assert!(shown.contains("https://127.0.0.1:1"), "{road:?}: {shown}");
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("buildargs"),
+                "{road:?}: {shown}"
+            );
+        }
+    }
+
     /// A total timeout ends a response whose body stalls, as an error the caller can tell.
     #[tokio::test]
     #[allow(

@@ -171,8 +171,17 @@ impl DialTo {
                 )
             }
             Target::Url => {
+                // The origin only: a query string can carry secrets (`buildargs`).
+                let origin = format!(
+                    "{}://{}",
+                    uri.scheme_str().unwrap_or_default(),
+                    uri.authority().map_or("", |a| a.as_str())
+                );
                 let invalid = |what: &str| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{uri}: {what}"))
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        format!("{origin}: {what}"),
+                    )
                 };
                 if uri.scheme_str() != Some("http") {
                     return Err(invalid(
