@@ -126,10 +126,8 @@ impl HttpClient {
 
     /// Sends `request` on `road`, within its total timeout.
     pub(crate) async fn send(&self, request: Request, road: Road) -> Result<Response, HttpError> {
-        let origin = request
-            .uri()
-            .authority()
-            .map(|a| format!("{}://{a}", request.uri().scheme_str().unwrap_or("http")));
+        // For an error's message only (cheap to clone: shared bytes).
+        let uri = request.uri().clone();
         let timeout = request.timeout().or(self.0.timeout);
         let sending = self.dispatch(request, road);
         let result = match timeout {
@@ -154,7 +152,7 @@ impl HttpClient {
                 let (head, body) = response.into_parts();
                 Ok(Response::new(head, body))
             }
-            Err(e) => Err(e.with_origin(origin)),
+            Err(e) => Err(e.with_origin(super::origin(&uri))),
         }
     }
 

@@ -171,13 +171,8 @@ impl DialTo {
                 )
             }
             Target::Url => {
-                // The origin only: a query string can carry secrets (`buildargs`).
-                let origin = format!(
-                    "{}://{}",
-                    uri.scheme_str().unwrap_or_default(),
-                    uri.authority().map_or("", |a| a.as_str())
-                );
                 let invalid = |what: &str| {
+                    let origin = super::origin(uri).unwrap_or_default();
                     std::io::Error::new(
                         std::io::ErrorKind::InvalidInput,
                         format!("{origin}: {what}"),

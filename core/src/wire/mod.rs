@@ -23,6 +23,16 @@ pub use request::{Request, RequestBuilder};
 pub use response::{Response, Upgraded};
 pub use runtime::{ByteStream, ResponseValue};
 
+/// A URL's origin (`https://host:port`), which errors may name: never its path or query, which
+/// can carry secrets (`buildargs`). `None` for a URL without an authority.
+pub(crate) fn origin(uri: &http::Uri) -> Option<String> {
+    let authority = uri.authority()?;
+    Some(format!(
+        "{}://{authority}",
+        uri.scheme_str().unwrap_or("http")
+    ))
+}
+
 /// `host:port`, with an IPv6 address in brackets (`[::1]:2375`): a URL's authority.
 pub(crate) fn authority(host: &str, port: u16) -> String {
     if host.contains(':') {
