@@ -99,10 +99,7 @@ impl ProxyEnv {
             value
         });
         Ok(Some(Proxy {
-            host: host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string(),
+            host: crate::wire::unbracketed(host).to_string(),
             port: uri.port_u16().unwrap_or(port),
             authorization,
             #[cfg(feature = "tls")]
@@ -114,9 +111,7 @@ impl ProxyEnv {
 /// `localhost` or a loopback IP (`127.0.0.0/8`, `::1`): never proxied.
 fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
+        || crate::wire::unbracketed(host)
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
 }

@@ -184,7 +184,7 @@ impl DialTo {
                     ));
                 }
                 let host = uri.host().ok_or_else(|| invalid("no host"))?;
-                let host = host.trim_start_matches('[').trim_end_matches(']');
+                let host = super::unbracketed(host);
                 Box::new(tcp(host, uri.port_u16().unwrap_or(80)).await?)
             }
         })

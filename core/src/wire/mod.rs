@@ -33,6 +33,12 @@ pub(crate) fn origin(uri: &http::Uri) -> Option<String> {
     ))
 }
 
+/// A URL's host without the brackets around an IPv6 address (`[::1]` → `::1`), as a socket
+/// address or a TLS name takes it: the inverse of [`authority`]'s brackets.
+pub(crate) fn unbracketed(host: &str) -> &str {
+    host.trim_start_matches('[').trim_end_matches(']')
+}
+
 /// `host:port`, with an IPv6 address in brackets (`[::1]:2375`): a URL's authority.
 pub(crate) fn authority(host: &str, port: u16) -> String {
     if host.contains(':') {
