@@ -122,7 +122,7 @@ impl Default for DockerBuilder {
             tls: None,
             tls_source: TlsSource::Options,
             api_version: None,
-            connect_timeout: crate::transport::CONNECT_TIMEOUT,
+            connect_timeout: crate::wire::CONNECT_TIMEOUT,
             timeout: None,
             headers: Vec::new(),
             credentials: CredentialStore::from_env(),

@@ -3,14 +3,9 @@
 //! followed and no proxy is read from the environment here: `Docker` chooses proxies as Go's
 //! `ProxyFromEnvironment` does (never for loopback or unix sockets).
 
-use std::time::Duration;
-
 use http::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT as USER_AGENT_HEADER};
 
 use crate::wire::{HttpClient, HttpClientBuilder};
-
-/// Connect timeout applied by default. There is no total timeout by default.
-pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("docker-engine-client/", env!("CARGO_PKG_VERSION"));
@@ -33,7 +28,5 @@ pub fn default_client() -> HttpClient {
 /// hand (`v1_55::Client::new_with_client(url, http, ClientState::default())`) and add to it
 /// (`.unix_socket(path)`): the crate's connect timeout and default headers.
 pub fn http_client_builder() -> HttpClientBuilder {
-    HttpClientBuilder::new()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .default_headers(default_headers())
+    HttpClientBuilder::new().default_headers(default_headers())
 }

@@ -28,7 +28,6 @@ mod steps;
 mod struct_out;
 
 pub use api_client::ApiClient;
-pub(crate) use defaults::CONNECT_TIMEOUT;
 pub use defaults::default_client;
 pub use defaults::{USER_AGENT, http_client_builder};
 pub use errors::from_generated;

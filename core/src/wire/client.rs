@@ -34,6 +34,10 @@ use super::dial::{Dial, Io, Proxy, Target};
 use super::response::BoxBody;
 use super::{Body, HttpError, Request, RequestBuilder, Response};
 
+/// How long opening a connection may take, unless a builder says otherwise. There is no total
+/// timeout by default.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How a request reaches the daemon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Road {
@@ -290,12 +294,12 @@ pub struct HttpClientBuilder {
 
 impl HttpClientBuilder {
     /// A builder whose connections go where each request's URL says (plain HTTP over TCP), with
-    /// no default headers and no timeouts.
+    /// no default headers, the default connect timeout and no total timeout.
     pub(crate) fn new() -> Self {
         Self {
             target: Target::Url,
             proxy: None,
-            connect_timeout: Duration::from_secs(30),
+            connect_timeout: CONNECT_TIMEOUT,
             headers: HeaderMap::new(),
             timeout: None,
         }

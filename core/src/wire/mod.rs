@@ -15,7 +15,7 @@ mod response;
 pub(crate) mod runtime;
 
 pub use body::Body;
-pub(crate) use client::Road;
+pub(crate) use client::{CONNECT_TIMEOUT, Road};
 pub use client::{HttpClient, HttpClientBuilder};
 pub(crate) use dial::{Proxy, Target};
 pub use error::HttpError;
